@@ -1,0 +1,299 @@
+/* mgsim — the network engine.
+ *
+ * A network is described by a plain specification (mg_net_spec: populations,
+ * projections, inputs, recorders, run settings) that the caller owns; the
+ * engine copies what it needs in mg_net_create, draws the connectivity, and
+ * runs in fixed steps of dt. Units: ms, mV, nS, pF, pA, Hz, mM.
+ *
+ * Membrane of a conductance-based neuron (LIF; AdEx adds the two marked terms):
+ *   C dV/dt = -gL (V - EL) [+ gL ΔT exp((V - VT)/ΔT) - w] + I_e + I_input
+ *             - Σ_r g_r (V - E_r) - g_NMDA B(V) (V - E_NMDA)
+ *   B(V) = 1 / (1 + [Mg]o / mg_scale_mM · exp(-gamma_per_mV · V))   (Jahr & Stevens 1990)
+ * The engine does no file I/O: spikes and recorded states leave through callbacks.
+ */
+#ifndef MGSIM_NET_H
+#define MGSIM_NET_H
+
+#include "mgsim/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Receptors present on every neuron. */
+typedef enum {
+    MG_RECEPTOR_AMPA = 0,
+    MG_RECEPTOR_GABA_A = 1,
+    MG_RECEPTOR_GABA_B = 2,
+    MG_RECEPTOR_NMDA = 3,
+    MG_RECEPTOR_COUNT = 4
+} mg_receptor;
+
+/* Lower-case name of a receptor ("ampa", "gaba_a", "gaba_b", "nmda"); static storage. */
+const char *mg_net_receptor_name(mg_receptor r);
+
+/* Neuron models. Sources emit spikes but have no membrane. */
+typedef enum {
+    MG_NEURON_LIF = 0,           /* conductance-based leaky integrate-and-fire */
+    MG_NEURON_ADEX = 1,          /* adaptive exponential integrate-and-fire (Brette & Gerstner 2005) */
+    MG_NEURON_SPIKE_SOURCE = 2,  /* emits spikes at given times */
+    MG_NEURON_POISSON_SOURCE = 3 /* emits independent Poisson spike trains */
+} mg_neuron_kind;
+
+/* Random distributions for weights, delays and initial values.
+ * CONST: value a. NORMAL: mean a, standard deviation b. UNIFORM: [a, b).
+ * LOGNORMAL: exp(N(a, b)), i.e. a = mu and b = sigma of the underlying normal.
+ * Every draw is clipped to [lo, hi]. */
+typedef enum { MG_DIST_CONST = 0, MG_DIST_NORMAL, MG_DIST_UNIFORM, MG_DIST_LOGNORMAL } mg_dist_kind;
+
+typedef struct {
+    mg_dist_kind kind;
+    double a, b;
+    double lo, hi; /* clipping bounds; use -INFINITY / INFINITY for none */
+} mg_dist;
+
+/* A constant distribution with no clipping. */
+mg_dist mg_dist_const(double value);
+
+/* Kinetics of one receptor on a population (the postsynaptic side).
+ * tau_rise_ms == 0 gives a single exponential with tau_decay_ms; > 0 gives the
+ * difference of exponentials normalised to peak 1 per unit weight (except
+ * saturating NMDA, see mg_nmda_params). */
+typedef struct {
+    double E_mV;
+    double tau_rise_ms;
+    double tau_decay_ms;
+} mg_receptor_params;
+
+/* NMDA gating and block, shared by the whole network.
+ * saturating != 0: Brunel & Wang 2001 gating per presynaptic neuron,
+ *   ds/dt = -s/tau_decay + alpha·x·(1 - s), dx/dt = -x/tau_rise, x += 1 per spike,
+ *   with g_NMDA = Σ_j w_j s_j; delivered as increments (see docs/models/nmda.md
+ *   for the approximation and its measured error).
+ * saturating == 0: linear difference-of-exponentials conductance. */
+typedef struct {
+    int saturating;
+    double alpha_per_ms;
+    double mg_scale_mM;  /* 3.57 mM (Jahr & Stevens 1990) */
+    double gamma_per_mV; /* 0.062 /mV (Jahr & Stevens 1990) */
+} mg_nmda_params;
+
+/* The Jahr–Stevens unblocked fraction B(V) for the given constants. Pure function. */
+double mg_net_nmda_block(double v_mV, double mg_mM, double mg_scale_mM, double gamma_per_mV);
+
+typedef struct {
+    char name[64];
+    mg_neuron_kind kind;
+    uint32_t n;
+    /* membrane (LIF and AdEx) */
+    double C_pF, gL_nS, EL_mV, Vth_mV, Vreset_mV, tref_ms, I_e_pA;
+    /* AdEx only: slope factor, adaptation coupling and increment, time constant, spike cut-off */
+    double DeltaT_mV, a_nS, b_pA, tau_w_ms, Vpeak_mV;
+    mg_receptor_params receptor[MG_RECEPTOR_COUNT];
+    /* initial values, drawn per neuron */
+    mg_dist v_init_mV;
+    mg_dist g_init_nS[MG_RECEPTOR_COUNT];
+    mg_dist w_init_pA;
+    /* POISSON_SOURCE: rate per neuron */
+    double rate_hz;
+    /* SPIKE_SOURCE: n_times spike times (ms); if ids is NULL every neuron of the
+     * population fires at every time, else time k belongs to neuron ids[k].
+     * Borrowed: must outlive mg_net_create only (the engine copies them). */
+    const double *times_ms;
+    const uint32_t *ids;
+    size_t n_times;
+} mg_pop_spec;
+
+/* Fill a population with the library defaults (a LIF neuron, receptors with
+ * their default kinetics, see docs/models/). name is copied (truncated to 63). */
+void mg_pop_spec_defaults(mg_pop_spec *pop, const char *name, mg_neuron_kind kind, uint32_t n);
+
+typedef enum {
+    MG_CONN_ALL_TO_ALL = 0,
+    MG_CONN_ONE_TO_ONE,
+    MG_CONN_FIXED_PROB,
+    MG_CONN_FIXED_INDEGREE,
+    MG_CONN_EDGE_LIST
+} mg_conn_kind;
+
+typedef struct {
+    char name[64];
+    uint32_t pre, post; /* population indices */
+    mg_receptor receptor;
+    mg_conn_kind conn;
+    double p;           /* FIXED_PROB */
+    uint32_t indegree;  /* FIXED_INDEGREE */
+    int allow_autapses; /* when pre == post */
+    mg_dist weight_nS;
+    mg_dist delay_ms; /* rounded to steps; must be a multiple of dt and >= dt */
+    /* EDGE_LIST: n_edges edges (pre index, post index within the populations);
+     * weights/delays per edge, or NULL to draw from weight_nS / delay_ms. Borrowed. */
+    const uint32_t *edge_pre, *edge_post;
+    const double *edge_weight_nS, *edge_delay_ms;
+    size_t n_edges;
+} mg_proj_spec;
+
+typedef enum {
+    MG_INPUT_POISSON = 0, /* n_sources independent Poisson trains per target neuron */
+    MG_INPUT_CURRENT_STEP, /* amp_pA between start_ms and stop_ms */
+    MG_INPUT_CURRENT_RAMP  /* linear from amp_pA at start_ms to amp_end_pA at stop_ms */
+} mg_input_kind;
+
+typedef struct {
+    char name[64];
+    mg_input_kind kind;
+    uint32_t pop;
+    uint32_t first, count; /* neuron range within the population; count 0 = all */
+    mg_receptor receptor;  /* POISSON */
+    double rate_hz;        /* POISSON, per source */
+    uint32_t n_sources;    /* POISSON */
+    double weight_nS;      /* POISSON */
+    double start_ms, stop_ms;
+    double amp_pA, amp_end_pA;
+} mg_input_spec;
+
+/* Recordable state variables (bit flags). */
+enum {
+    MG_VAR_V = 1u << 0,
+    MG_VAR_G_AMPA = 1u << 1,
+    MG_VAR_G_GABA_A = 1u << 2,
+    MG_VAR_G_GABA_B = 1u << 3,
+    MG_VAR_G_NMDA = 1u << 4,
+    MG_VAR_NMDA_BLOCK = 1u << 5,
+    MG_VAR_W = 1u << 6,
+    MG_VAR_COUNT = 7
+};
+
+/* Name of the variable with flag bit index k ("v_mV", "g_ampa_nS", ...); NULL if out of range. */
+const char *mg_net_var_name(int k);
+
+typedef struct {
+    char name[64];
+    uint32_t pop;
+    const uint32_t *ids; /* neuron indices within pop; borrowed */
+    size_t n_ids;
+    unsigned vars; /* MG_VAR_* flags */
+    double interval_ms;
+} mg_state_rec_spec;
+
+/* A point of the extracellular Mg schedule: from t_ms on, [Mg]o = mg_mM. */
+typedef struct {
+    double t_ms, mg_mM;
+} mg_mg_point;
+
+typedef struct {
+    double duration_ms, dt_ms;
+    uint64_t seed;
+    double mg_mM; /* [Mg]o at t = 0 */
+    const mg_mg_point *mg_schedule; /* borrowed; sorted by t_ms; may be NULL */
+    size_t n_mg_schedule;
+    mg_nmda_params nmda;
+    /* runaway checker: stop when any population's rate over the last
+     * runaway_window_ms exceeds runaway_max_rate_hz (<= 0 disables) */
+    double runaway_max_rate_hz, runaway_window_ms;
+    /* refuse to build networks whose estimated memory exceeds this (MiB; 0 = 75 % of RAM) */
+    double max_memory_mb;
+
+    mg_pop_spec *pops;
+    size_t n_pops;
+    mg_proj_spec *projs;
+    size_t n_projs;
+    mg_input_spec *inputs;
+    size_t n_inputs;
+    mg_state_rec_spec *state_recs;
+    size_t n_state_recs;
+    int *record_spikes; /* per population flag (length n_pops) or NULL for none */
+} mg_net_spec;
+
+/* Fill run settings with defaults: dt 0.1 ms, 1000 ms, seed 1, [Mg]o 1 mM,
+ * Jahr–Stevens constants, NMDA alpha 0.5 /ms non-saturating, runaway checker
+ * 500 Hz over 100 ms. Arrays are set to NULL/0. */
+void mg_net_spec_defaults(mg_net_spec *spec);
+
+/* Estimated bytes the engine needs for spec (connectivity by expectation for
+ * random rules), computed without allocating. */
+double mg_net_estimate_bytes(const mg_net_spec *spec);
+
+/* Expected number of synapses of projection proj of spec (exact for the
+ * deterministic rules, the mean for fixed_probability); 0 for an invalid index. */
+double mg_net_estimate_proj_synapses(const mg_net_spec *spec, size_t proj);
+
+/* Memory limit in bytes that mg_net_create applies for spec: max_memory_mb
+ * if > 0, else 75 % of physical memory. */
+double mg_net_memory_limit_bytes(const mg_net_spec *spec);
+
+typedef struct mg_net mg_net;
+
+/* Callbacks through which results leave the engine. Any may be NULL.
+ * on_spikes: every step with spikes in a recorded population: the indices
+ *   (ascending) of the neurons of population pop that fired at t_ms.
+ * on_state: each sample of state recorder rec: values[k*n_vars + v] for the
+ *   k-th recorded neuron and v-th set flag (in flag-bit order).
+ * on_progress: about every 1 % of the run and at its end; t_ms simulated so far,
+ *   total_ms the target; return non-zero to stop the run (MG_ERR_INTERRUPTED).
+ * A callback returning non-zero from on_spikes/on_state aborts with MG_ERR_IO. */
+typedef struct {
+    void *user;
+    int (*on_spikes)(void *user, uint32_t pop, double t_ms, const uint32_t *ids, size_t n);
+    int (*on_state)(void *user, size_t rec, double t_ms, const double *values, size_t n_values);
+    int (*on_progress)(void *user, double t_ms, double total_ms);
+} mg_net_callbacks;
+
+/* Validate spec, draw connectivity and initial state, allocate every buffer.
+ * Domain errors name the population/projection and the offending value
+ * (MG_ERR_DATA or MG_ERR_CONFIG); a network larger than max_memory_mb is
+ * refused before allocating (MG_ERR_TOO_BIG) with the bytes it would need.
+ * The threads used are mg_context_threads(ctx). On success *out owns the network. */
+mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out);
+
+/* Free the network and set *net to NULL. Accepts NULL. */
+void mg_net_destroy(mg_net **net);
+
+/* Advance the network by duration_ms (rounded to whole steps), delivering
+ * results through cb. May be called repeatedly; time continues. Returns
+ * MG_ERR_RUNAWAY (with the population, rate and time in the message) when the
+ * runaway checker trips, MG_ERR_INTERRUPTED when on_progress asked to stop. */
+mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb);
+
+/* Set [Mg]o (mM, >= 0) from now on; overrides the schedule until its next point. */
+mg_status mg_net_set_mg(mg_net *net, double mg_mM);
+
+/* Current [Mg]o in mM. */
+double mg_net_mg(const mg_net *net);
+
+/* Simulated time so far (ms). */
+double mg_net_time_ms(const mg_net *net);
+
+typedef struct {
+    uint64_t synapses;          /* all projections */
+    double synapse_bytes;       /* bytes held by connectivity (targets, weights, delays, rows) */
+    double loop_wall_s;         /* wall time inside the step loop, summed over runs */
+    double build_wall_s;        /* wall time of mg_net_create */
+    uint64_t steps;             /* steps simulated */
+} mg_net_stats;
+
+/* Totals of the network so far. */
+mg_net_stats mg_net_get_stats(const mg_net *net);
+
+/* Spikes emitted by population pop since creation (0 for an invalid index). */
+uint64_t mg_net_pop_spikes(const mg_net *net, uint32_t pop);
+
+/* Number of neurons in population pop (0 for an invalid index). */
+uint32_t mg_net_pop_size(const mg_net *net, uint32_t pop);
+
+/* Synapses of projection proj (0 for an invalid index). */
+uint64_t mg_net_proj_synapses(const mg_net *net, uint32_t proj);
+
+/* Copy the synapses of projection proj into caller arrays of capacity cap
+ * (any may be NULL): pre and post indices, weight (nS), delay (ms), ordered by
+ * pre then post. Returns the number of synapses (even if > cap; only cap copied). */
+uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32_t *post,
+                         double *weight_nS, double *delay_ms, uint64_t cap);
+
+/* Read neuron i of population pop's membrane potential (mV); NAN if invalid. */
+double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MGSIM_NET_H */

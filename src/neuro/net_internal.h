@@ -1,0 +1,108 @@
+/* Network engine internals: the state of a built network. Not installed. */
+#ifndef MGSIM_NET_INTERNAL_H
+#define MGSIM_NET_INTERNAL_H
+
+#include "mgsim/net.h"
+
+/* Neurons per block of the kernel loops (temporaries live on the stack). */
+#define MG_BLOCK 256
+
+/* A projection in compressed rows by presynaptic neuron; each row sorted by target. */
+typedef struct {
+    mg_proj_spec spec;  /* copy; borrowed pointers cleared */
+    uint32_t pre, post; /* population indices */
+    mg_receptor rec;
+    uint32_t n_pre;
+    uint64_t *row;   /* n_pre + 1 offsets */
+    uint32_t *tgt;   /* post index within the post population */
+    float *w;        /* per-synapse weight (nS), NULL when constant */
+    uint16_t *d;     /* per-synapse delay (steps), NULL when constant */
+    double w_const;  /* weight when w == NULL */
+    uint16_t d_const;
+    uint64_t nsyn;
+    /* saturating NMDA: presynaptic gating s of each pre neuron (Brunel–Wang), its
+     * last update step, and the decay constants of the post receptor */
+    double *s_pre;
+    int64_t *s_step;
+    double s_tau_ms, s_jump; /* decay time; 1 - exp(-alpha * tau_rise) */
+} mg_proj;
+
+typedef struct {
+    mg_input_spec spec;
+    uint32_t lo, hi; /* neuron range */
+    double *next_ms; /* POISSON: next arrival per neuron in range */
+    uint64_t *count; /* POISSON: draws per neuron */
+    double total_rate_per_ms;
+} mg_input;
+
+typedef struct {
+    mg_pop_spec spec; /* copy; borrowed pointers cleared */
+    uint32_t n;
+    int is_source;
+    /* membrane state */
+    double *v, *w;
+    int32_t *ref;
+    /* receptor state: g = norm * (a - b), b only with a rise time */
+    double *a[MG_RECEPTOR_COUNT], *b[MG_RECEPTOR_COUNT];
+    double *ring[MG_RECEPTOR_COUNT]; /* n_slots x n increments */
+    int used[MG_RECEPTOR_COUNT];
+    int rise[MG_RECEPTOR_COUNT];
+    double decay_a[MG_RECEPTOR_COUNT], decay_b[MG_RECEPTOR_COUNT], norm[MG_RECEPTOR_COUNT];
+    double *i_inp;     /* current inputs this step (pA), NULL if none target this pop */
+    uint8_t *fired;    /* per neuron flag of this step */
+    int32_t ref_steps; /* steps held at reset after a spike */
+    double decay_w;
+    /* sources */
+    double *src_next_ms; /* POISSON_SOURCE: next spike per neuron */
+    uint64_t *src_count;
+    int64_t *times_step; /* SPIKE_SOURCE: sorted spike steps */
+    uint32_t *times_id;  /* their neuron (UINT32_MAX = all) */
+    size_t n_times, next_time;
+    /* per-step spikes */
+    uint32_t *spk;       /* indices fired this step (ascending) */
+    size_t n_spk;
+    uint64_t spikes;
+    uint64_t window_spikes;
+    int record_spikes;
+} mg_pop;
+
+typedef struct {
+    mg_state_rec_spec spec;
+    uint32_t *ids;
+    int64_t interval_steps;
+    size_t n_vars;
+    double *buf;
+} mg_srec;
+
+struct mg_net {
+    mg_context *ctx;
+    double dt_ms;
+    uint64_t seed;
+    int threads;
+    int64_t step;
+    mg_nmda_params nmda;
+    double mg_mM;
+    mg_mg_point *sched;
+    size_t n_sched, next_sched;
+    double runaway_rate_hz;
+    int64_t runaway_window_steps, window_start;
+    uint32_t n_slots; /* ring-buffer slots = max delay steps + 1 */
+
+    mg_pop *pops;
+    size_t n_pops;
+    mg_proj *projs;
+    size_t n_projs;
+    mg_input *inputs;
+    size_t n_inputs;
+    mg_srec *srecs;
+    size_t n_srecs;
+    /* per population, the projections leaving it */
+    size_t **out_projs;
+    size_t *n_out_projs;
+    /* per-thread spike lists: tspk[thread][pop] */
+    uint32_t ***tspk;
+    size_t **tn_spk;
+    mg_net_stats stats;
+};
+
+#endif /* MGSIM_NET_INTERNAL_H */
