@@ -34,8 +34,8 @@ const char *mg_net_receptor_name(mg_receptor r);
 
 /* Neuron models. Sources emit spikes but have no membrane. */
 typedef enum {
-    MG_NEURON_LIF = 0,           /* conductance-based leaky integrate-and-fire */
-    MG_NEURON_ADEX = 1,          /* adaptive exponential integrate-and-fire (Brette & Gerstner 2005) */
+    MG_NEURON_LIF = 0,  /* conductance-based leaky integrate-and-fire */
+    MG_NEURON_ADEX = 1, /* adaptive exponential integrate-and-fire (Brette & Gerstner 2005) */
     MG_NEURON_SPIKE_SOURCE = 2,  /* emits spikes at given times */
     MG_NEURON_POISSON_SOURCE = 3 /* emits independent Poisson spike trains */
 } mg_neuron_kind;
@@ -131,10 +131,16 @@ typedef struct {
     const uint32_t *edge_pre, *edge_post;
     const double *edge_weight_nS, *edge_delay_ms;
     size_t n_edges;
+    /* share_conn != 0: reuse the synapses (pairs and delays) of the earlier
+     * projection share_proj, which must join the same populations; only the
+     * weights are this projection's own. This is how one set of synapses carries
+     * two receptors (AMPA and NMDA of the same contacts, as in Brunel & Wang 2001). */
+    int share_conn;
+    uint32_t share_proj;
 } mg_proj_spec;
 
 typedef enum {
-    MG_INPUT_POISSON = 0, /* n_sources independent Poisson trains per target neuron */
+    MG_INPUT_POISSON = 0,  /* n_sources independent Poisson trains per target neuron */
     MG_INPUT_CURRENT_STEP, /* amp_pA between start_ms and stop_ms */
     MG_INPUT_CURRENT_RAMP  /* linear from amp_pA at start_ms to amp_end_pA at stop_ms */
 } mg_input_kind;
@@ -184,7 +190,7 @@ typedef struct {
 typedef struct {
     double duration_ms, dt_ms;
     uint64_t seed;
-    double mg_mM; /* [Mg]o at t = 0 */
+    double mg_mM;                   /* [Mg]o at t = 0 */
     const mg_mg_point *mg_schedule; /* borrowed; sorted by t_ms; may be NULL */
     size_t n_mg_schedule;
     mg_nmda_params nmda;
@@ -265,11 +271,11 @@ double mg_net_mg(const mg_net *net);
 double mg_net_time_ms(const mg_net *net);
 
 typedef struct {
-    uint64_t synapses;          /* all projections */
-    double synapse_bytes;       /* bytes held by connectivity (targets, weights, delays, rows) */
-    double loop_wall_s;         /* wall time inside the step loop, summed over runs */
-    double build_wall_s;        /* wall time of mg_net_create */
-    uint64_t steps;             /* steps simulated */
+    uint64_t synapses;    /* all projections */
+    double synapse_bytes; /* bytes held by connectivity (targets, weights, delays, rows) */
+    double loop_wall_s;   /* wall time inside the step loop, summed over runs */
+    double build_wall_s;  /* wall time of mg_net_create */
+    uint64_t steps;       /* steps simulated */
 } mg_net_stats;
 
 /* Totals of the network so far. */

@@ -23,13 +23,13 @@
 
 /* Purposes: each kind of randomness has its own stream. */
 enum {
-    MG_RNG_CONN = 1,     /* connectivity */
-    MG_RNG_WEIGHT = 2,   /* synaptic weights */
-    MG_RNG_DELAY = 3,    /* synaptic delays */
-    MG_RNG_INIT = 4,     /* initial state */
-    MG_RNG_POISSON = 5,  /* Poisson inputs */
-    MG_RNG_SOURCE = 6,   /* Poisson source populations */
-    MG_RNG_USER = 64     /* first purpose free for other modules */
+    MG_RNG_CONN = 1,    /* connectivity */
+    MG_RNG_WEIGHT = 2,  /* synaptic weights */
+    MG_RNG_DELAY = 3,   /* synaptic delays */
+    MG_RNG_INIT = 4,    /* initial state */
+    MG_RNG_POISSON = 5, /* Poisson inputs */
+    MG_RNG_SOURCE = 6,  /* Poisson source populations */
+    MG_RNG_USER = 64    /* first purpose free for other modules */
 };
 
 typedef struct {

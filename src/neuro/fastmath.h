@@ -19,9 +19,9 @@ static inline double mg_fast_exp(double x) {
     const double shift = 6755399441055744.0; /* 1.5 * 2^52: rounds to integer in the low bits */
     double kf = x * 1.4426950408889634 + shift;
     double k = kf - shift;
-    double r = x - k * 0.6931471803691238;  /* ln2 high part (exact in k*hi for |k| < 2^20) */
-    r = r - k * 1.9082149292705877e-10;     /* ln2 low part */
-    double p = 1.0 / 6227020800.0;          /* 1/13! */
+    double r = x - k * 0.6931471803691238; /* ln2 high part (exact in k*hi for |k| < 2^20) */
+    r = r - k * 1.9082149292705877e-10;    /* ln2 low part */
+    double p = 1.0 / 6227020800.0;         /* 1/13! */
     p = p * r + 1.0 / 479001600.0;
     p = p * r + 1.0 / 39916800.0;
     p = p * r + 1.0 / 3628800.0;

@@ -13,13 +13,14 @@ typedef struct {
     uint32_t pre, post; /* population indices */
     mg_receptor rec;
     uint32_t n_pre;
-    uint64_t *row;   /* n_pre + 1 offsets */
-    uint32_t *tgt;   /* post index within the post population */
-    float *w;        /* per-synapse weight (nS), NULL when constant */
-    uint16_t *d;     /* per-synapse delay (steps), NULL when constant */
-    double w_const;  /* weight when w == NULL */
+    uint64_t *row;  /* n_pre + 1 offsets */
+    uint32_t *tgt;  /* post index within the post population */
+    float *w;       /* per-synapse weight (nS), NULL when constant */
+    uint16_t *d;    /* per-synapse delay (steps), NULL when constant */
+    double w_const; /* weight when w == NULL */
     uint16_t d_const;
     uint64_t nsyn;
+    int borrowed; /* row, tgt and d belong to another projection */
     /* saturating NMDA: presynaptic gating s of each pre neuron (Brunel–Wang), its
      * last update step, and the decay constants of the post receptor */
     double *s_pre;
@@ -59,7 +60,7 @@ typedef struct {
     uint32_t *times_id;  /* their neuron (UINT32_MAX = all) */
     size_t n_times, next_time;
     /* per-step spikes */
-    uint32_t *spk;       /* indices fired this step (ascending) */
+    uint32_t *spk; /* indices fired this step (ascending) */
     size_t n_spk;
     uint64_t spikes;
     uint64_t window_spikes;

@@ -119,8 +119,9 @@ double mg_net_estimate_proj_synapses(const mg_net_spec *spec, size_t proj) {
  * weight unless the weight is constant, plus a 16-bit delay unless constant. */
 static double bytes_per_synapse(const mg_proj_spec *p) {
     double b = 4.0;
-    if (p->conn == MG_CONN_EDGE_LIST ? p->edge_weight_nS != NULL || p->weight_nS.kind != MG_DIST_CONST
-                                     : p->weight_nS.kind != MG_DIST_CONST)
+    if (p->conn == MG_CONN_EDGE_LIST
+            ? p->edge_weight_nS != NULL || p->weight_nS.kind != MG_DIST_CONST
+            : p->weight_nS.kind != MG_DIST_CONST)
         b += 4.0;
     if (p->conn == MG_CONN_EDGE_LIST ? p->edge_delay_ms != NULL || p->delay_ms.kind != MG_DIST_CONST
                                      : p->delay_ms.kind != MG_DIST_CONST)
@@ -140,7 +141,12 @@ double mg_net_estimate_bytes(const mg_net_spec *spec) {
         const mg_proj_spec *p = &spec->projs[k];
         double syn = mg_net_estimate_proj_synapses(spec, k);
         double npre = p->pre < spec->n_pops ? spec->pops[p->pre].n : 0.0;
-        /* rows; while building, a fixed-indegree projection also holds 4 bytes/synapse of sources */
+        if (p->share_conn) { /* only its own weights */
+            bytes += p->weight_nS.kind == MG_DIST_CONST ? 0.0 : syn * 4.0;
+            continue;
+        }
+        /* rows; while building, a fixed-indegree projection also holds 4 bytes/synapse of sources
+         */
         bytes += syn * bytes_per_synapse(p) + (npre + 1.0) * 8.0;
         if (p->conn == MG_CONN_FIXED_INDEGREE || p->conn == MG_CONN_EDGE_LIST)
             bytes += syn * 4.0;

@@ -1,0 +1,603 @@
+/* The step loop: inputs, neuron updates, spike delivery, recording.
+ *
+ * Order within step k (time t = k dt), matching Brian2's schedule:
+ *   1. arrivals scheduled for step k (spikes of earlier steps, Poisson inputs)
+ *      are added to the conductances;
+ *   2. the membrane is advanced by exponential Euler with the conductances (and
+ *      the NMDA block, AdEx exponential and adaptation currents) held over the
+ *      step; conductances then decay exactly;
+ *   3. neurons above threshold spike (time stamp t) and reset;
+ *   4. spikes are delivered into ring buffers at step k + delay (delay >= 1).
+ * A spike at step k therefore first acts at step k + 1, which is Brian2's
+ * zero-delay synapse. Threads own contiguous neuron ranges of every
+ * population: they update them and deliver into them, so sums are formed in the
+ * same order whatever the thread count and results are bitwise identical.
+ */
+#include "neuro/net_internal.h"
+
+#include "base/rng.h"
+#include "neuro/fastmath.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void thread_range(uint32_t n, int t, int T, uint32_t *lo, uint32_t *hi) {
+    uint64_t a = (uint64_t)n * (uint64_t)t / (uint64_t)T;
+    uint64_t b = (uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T;
+    *lo = (uint32_t)a;
+    *hi = (uint32_t)b;
+}
+
+/* Poisson input arrivals during step k, [t_k, t_k+1), into the ring slot of step k + 1
+ * (Brian2's PoissonInput acts after the update of the step it is drawn in). */
+static void poisson_inputs(mg_net *net, int t, int T, int64_t k) {
+    double t_end = (double)(k + 1) * net->dt_ms; /* arrivals in [t_k, t_k+1) act at step k+1 */
+    uint32_t slot = (uint32_t)((k + 1) % net->n_slots);
+    for (size_t q = 0; q < net->n_inputs; q++) {
+        mg_input *in = &net->inputs[q];
+        if (in->spec.kind != MG_INPUT_POISSON || in->total_rate_per_ms <= 0.0)
+            continue;
+        mg_pop *p = &net->pops[in->spec.pop];
+        uint32_t lo, hi;
+        thread_range(p->n, t, T, &lo, &hi);
+        if (lo < in->lo)
+            lo = in->lo;
+        if (hi > in->hi)
+            hi = in->hi;
+        double *ring = p->ring[in->spec.receptor] + (size_t)slot * p->n;
+        double w = in->spec.weight_nS;
+        double stop = in->spec.stop_ms, rate = in->total_rate_per_ms;
+        for (uint32_t i = lo; i < hi; i++) {
+            double *next = &in->next_ms[i - in->lo];
+            while (*next < t_end) {
+                if (*next < stop)
+                    ring[i] += w;
+                uint64_t c = in->count[i - in->lo]++;
+                double u = mg_rng_uniform(net->seed, MG_RNG_POISSON, (uint32_t)q,
+                                          ((uint64_t)i << 32) | (c & 0xffffffffu));
+                *next += -log(u) / rate;
+            }
+        }
+    }
+}
+
+/* Current inputs (steps and ramps) at time t_ms into p->i_inp over [lo, hi). */
+static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, double t_ms) {
+    mg_pop *p = &net->pops[pop];
+    if (!p->i_inp)
+        return;
+    memset(p->i_inp + lo, 0, (size_t)(hi - lo) * sizeof(double));
+    for (size_t q = 0; q < net->n_inputs; q++) {
+        const mg_input *in = &net->inputs[q];
+        if (in->spec.pop != pop || in->spec.kind == MG_INPUT_POISSON)
+            continue;
+        if (t_ms < in->spec.start_ms || t_ms >= in->spec.stop_ms)
+            continue;
+        double amp = in->spec.amp_pA;
+        if (in->spec.kind == MG_INPUT_CURRENT_RAMP && in->spec.stop_ms > in->spec.start_ms &&
+            isfinite(in->spec.stop_ms))
+            amp += (in->spec.amp_end_pA - in->spec.amp_pA) * (t_ms - in->spec.start_ms) /
+                   (in->spec.stop_ms - in->spec.start_ms);
+        uint32_t a = lo > in->lo ? lo : in->lo, b = hi < in->hi ? hi : in->hi;
+        for (uint32_t i = a; i < b; i++)
+            p->i_inp[i] += amp;
+    }
+}
+
+/* Advance neurons [lo, hi) of a LIF/AdEx population by one step. */
+static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
+    const double dt = net->dt_ms;
+    const mg_pop_spec *s = &p->spec;
+    const double gL = s->gL_nS, EL = s->EL_mV, C = s->C_pF, Ie = s->I_e_pA;
+    const double vth = s->kind == MG_NEURON_ADEX ? s->Vpeak_mV : s->Vth_mV;
+    const double vreset = s->Vreset_mV;
+    const int adex = s->kind == MG_NEURON_ADEX;
+    const double kmg = net->mg_mM / net->nmda.mg_scale_mM, gam = net->nmda.gamma_per_mV;
+    const int32_t ref_after = p->ref_steps > 0 ? p->ref_steps - 1 : 0;
+    const uint32_t slot = (uint32_t)(k % net->n_slots);
+    double G[MG_BLOCK], A[MG_BLOCK], GN[MG_BLOCK];
+
+    for (uint32_t b0 = lo; b0 < hi; b0 += MG_BLOCK) {
+        const uint32_t m = (hi - b0) < MG_BLOCK ? (hi - b0) : MG_BLOCK;
+        for (uint32_t j = 0; j < m; j++) {
+            G[j] = gL;
+            A[j] = gL * EL + Ie;
+            GN[j] = 0.0;
+        }
+        if (p->i_inp)
+            for (uint32_t j = 0; j < m; j++)
+                A[j] += p->i_inp[b0 + j];
+        /* receptors: arrivals, conductance over the step, exact decay */
+        for (int r = 0; r < MG_RECEPTOR_COUNT; r++) {
+            if (!p->used[r])
+                continue;
+            double *restrict ga = p->a[r] + b0;
+            double *restrict ring = p->ring[r] + (size_t)slot * p->n + b0;
+            const double da = p->decay_a[r], E = s->receptor[r].E_mV, nrm = p->norm[r];
+            double *restrict out = r == MG_RECEPTOR_NMDA ? GN : G;
+            if (p->rise[r]) {
+                double *restrict gb = p->b[r] + b0;
+                const double db = p->decay_b[r];
+                for (uint32_t j = 0; j < m; j++) {
+                    double in = ring[j];
+                    ring[j] = 0.0;
+                    double a = ga[j] + in, bb = gb[j] + in;
+                    double g = nrm * (a - bb);
+                    out[j] += g;
+                    if (r != MG_RECEPTOR_NMDA)
+                        A[j] += g * E;
+                    ga[j] = a * da;
+                    gb[j] = bb * db;
+                }
+            } else {
+                for (uint32_t j = 0; j < m; j++) {
+                    double a = ga[j] + ring[j];
+                    ring[j] = 0.0;
+                    double g = nrm * a;
+                    out[j] += g;
+                    if (r != MG_RECEPTOR_NMDA)
+                        A[j] += g * E;
+                    ga[j] = a * da;
+                }
+            }
+        }
+        double *restrict v = p->v + b0;
+        int32_t *restrict ref = p->ref + b0;
+        uint8_t *restrict fired = p->fired + b0;
+        if (p->used[MG_RECEPTOR_NMDA]) {
+            const double En = s->receptor[MG_RECEPTOR_NMDA].E_mV;
+            for (uint32_t j = 0; j < m; j++) {
+                double gn = GN[j] / (1.0 + kmg * mg_fast_exp(-gam * v[j]));
+                G[j] += gn;
+                A[j] += gn * En;
+            }
+        }
+        if (adex) {
+            double *restrict w = p->w + b0;
+            const double dT = s->DeltaT_mV, VT = s->Vth_mV, a_ad = s->a_nS, b_ad = s->b_pA;
+            const double dw = p->decay_w;
+            for (uint32_t j = 0; j < m; j++) {
+                double vj = v[j];
+                double ex = gL * dT * mg_fast_exp((vj - VT) / dT);
+                double vinf = (A[j] + ex - w[j]) / G[j];
+                double vn = vinf + (vj - vinf) * mg_fast_exp(-G[j] * dt / C);
+                double winf = a_ad * (vj - EL);
+                double wn = winf + (w[j] - winf) * dw;
+                int held = ref[j] > 0;
+                vn = held ? vreset : vn;
+                int spk = !held && vn > vth;
+                v[j] = spk ? vreset : vn;
+                w[j] = spk ? wn + b_ad : wn;
+                ref[j] = spk ? ref_after : (held ? ref[j] - 1 : 0);
+                fired[j] = (uint8_t)spk;
+            }
+        } else {
+            for (uint32_t j = 0; j < m; j++) {
+                double vj = v[j];
+                double vinf = A[j] / G[j];
+                double vn = vinf + (vj - vinf) * mg_fast_exp(-G[j] * dt / C);
+                int held = ref[j] > 0;
+                vn = held ? vreset : vn;
+                int spk = !held && vn > vth;
+                v[j] = spk ? vreset : vn;
+                ref[j] = spk ? ref_after : (held ? ref[j] - 1 : 0);
+                fired[j] = (uint8_t)spk;
+            }
+        }
+    }
+}
+
+/* Sources: spikes of step k over [lo, hi) into p->fired. */
+static void update_sources(mg_net *net, mg_pop *p, size_t pop, uint32_t lo, uint32_t hi,
+                           int64_t k) {
+    memset(p->fired + lo, 0, hi - lo);
+    if (p->spec.kind == MG_NEURON_POISSON_SOURCE) {
+        double t_end = (double)(k + 1) * net->dt_ms, rate = p->spec.rate_hz * 1e-3;
+        if (rate <= 0.0)
+            return;
+        for (uint32_t i = lo; i < hi; i++) {
+            while (p->src_next_ms[i] < t_end) {
+                p->fired[i] = 1; /* at most one spike per neuron and step */
+                uint64_t c = p->src_count[i]++;
+                double u = mg_rng_uniform(net->seed, MG_RNG_SOURCE, (uint32_t)pop,
+                                          ((uint64_t)i << 32) | (c & 0xffffffffu));
+                p->src_next_ms[i] += -log(u) / rate;
+            }
+        }
+    }
+    /* spike_source times are handled by the master thread in collect_spikes */
+}
+
+/* Indices of fired neurons in [lo, hi), ascending, into out; returns the count. */
+static size_t compact(const uint8_t *fired, uint32_t lo, uint32_t hi, uint32_t *out) {
+    size_t n = 0;
+    uint32_t i = lo;
+    for (; i + 8 <= hi; i += 8) {
+        uint64_t word;
+        memcpy(&word, fired + i, 8);
+        if (!word)
+            continue;
+        for (uint32_t j = 0; j < 8; j++)
+            if (fired[i + j])
+                out[n++] = i + j;
+    }
+    for (; i < hi; i++)
+        if (fired[i])
+            out[n++] = i;
+    return n;
+}
+
+static void step_update(mg_net *net, int t, int T, int64_t k) {
+    poisson_inputs(net, t, T, k);
+    double t_ms = (double)k * net->dt_ms;
+    for (size_t q = 0; q < net->n_pops; q++) {
+        mg_pop *p = &net->pops[q];
+        uint32_t lo, hi;
+        thread_range(p->n, t, T, &lo, &hi);
+        if (p->is_source) {
+            update_sources(net, p, q, lo, hi, k);
+        } else {
+            current_inputs(net, q, lo, hi, t_ms);
+            update_neurons(net, p, lo, hi, k);
+        }
+        net->tn_spk[t][q] = compact(p->fired, lo, hi, net->tspk[t][q]);
+    }
+}
+
+/* Master: merge per-thread spikes in thread order (= ascending index), add
+ * spike-source events, update the presynaptic NMDA gating. */
+static void collect_spikes(mg_net *net, int T, int64_t k) {
+    for (size_t q = 0; q < net->n_pops; q++) {
+        mg_pop *p = &net->pops[q];
+        size_t n = 0;
+        for (int t = 0; t < T; t++) {
+            memcpy(p->spk + n, net->tspk[t][q], net->tn_spk[t][q] * sizeof(uint32_t));
+            n += net->tn_spk[t][q];
+        }
+        if (p->spec.kind == MG_NEURON_SPIKE_SOURCE) {
+            while (p->next_time < p->n_times && p->times_step[p->next_time] < k)
+                p->next_time++;
+            size_t first = p->next_time;
+            while (p->next_time < p->n_times && p->times_step[p->next_time] == k) {
+                uint32_t id = p->times_id[p->next_time++];
+                if (id == UINT32_MAX) {
+                    for (uint32_t i = 0; i < p->n; i++)
+                        p->fired[i] = 1;
+                } else {
+                    p->fired[id] = 1;
+                }
+            }
+            if (p->next_time > first) {
+                n = compact(p->fired, 0, p->n, p->spk);
+                memset(p->fired, 0, p->n);
+            }
+        }
+        p->n_spk = n;
+        p->spikes += n;
+        p->window_spikes += n;
+    }
+}
+
+/* NMDA saturation: for each spike of an NMDA projection's source, the jump of the
+ * presynaptic gating s, Δs = (1 - s⁻)(1 - exp(-alpha tau_rise)); stored per spike. */
+static void nmda_jumps(mg_net *net, mg_proj *pj, const mg_pop *pre, double *scale, int64_t k) {
+    for (size_t q = 0; q < pre->n_spk; q++) {
+        uint32_t j = pre->spk[q];
+        double s = pj->s_pre[j] * exp(-(double)(k - pj->s_step[j]) * net->dt_ms / pj->s_tau_ms);
+        double ds = (1.0 - s) * pj->s_jump;
+        pj->s_pre[j] = s + ds;
+        pj->s_step[j] = k;
+        scale[q] = ds;
+    }
+}
+
+/* Deliver the spikes of step k into the rings of targets [lo, hi) of each projection. */
+static void deliver(mg_net *net, int t, int T, int64_t k, double *const *scales) {
+    for (size_t q = 0; q < net->n_projs; q++) {
+        mg_proj *pj = &net->projs[q];
+        const mg_pop *pre = &net->pops[pj->pre];
+        if (!pre->n_spk)
+            continue;
+        mg_pop *post = &net->pops[pj->post];
+        uint32_t lo, hi;
+        thread_range(post->n, t, T, &lo, &hi);
+        double *ring = post->ring[pj->rec];
+        const uint32_t S = net->n_slots, n = post->n;
+        const double *scale = scales[q];
+        for (size_t s = 0; s < pre->n_spk; s++) {
+            uint32_t j = pre->spk[s];
+            uint64_t a = pj->row[j], b = pj->row[j + 1];
+            if (T > 1) {
+                /* rows are sorted by target: find this thread's part */
+                uint64_t l = a, h = b;
+                while (l < h) {
+                    uint64_t mid = l + (h - l) / 2;
+                    if (pj->tgt[mid] < lo)
+                        l = mid + 1;
+                    else
+                        h = mid;
+                }
+                a = l;
+            }
+            double f = scale ? scale[s] : 1.0;
+            const uint32_t *tg = pj->tgt;
+            if (!pj->w && !pj->d) {
+                double *r = ring + (size_t)((k + pj->d_const) % S) * n;
+                double w = pj->w_const * f;
+                for (uint64_t x = a; x < b && tg[x] < hi; x++)
+                    r[tg[x]] += w;
+            } else {
+                for (uint64_t x = a; x < b && tg[x] < hi; x++) {
+                    uint32_t d = pj->d ? pj->d[x] : pj->d_const;
+                    double w = (pj->w ? (double)pj->w[x] : pj->w_const) * f;
+                    ring[(size_t)((k + d) % S) * n + tg[x]] += w;
+                }
+            }
+        }
+    }
+}
+
+static void sample_state(mg_net *net, mg_srec *r) {
+    const mg_pop *p = &net->pops[r->spec.pop];
+    size_t o = 0;
+    double kmg = net->mg_mM / net->nmda.mg_scale_mM;
+    for (size_t q = 0; q < r->spec.n_ids; q++) {
+        uint32_t i = r->ids[q];
+        for (int b = 0; b < MG_VAR_COUNT; b++) {
+            if (!((r->spec.vars >> b) & 1u))
+                continue;
+            double x = 0.0;
+            unsigned flag = 1u << b;
+            if (flag == MG_VAR_V)
+                x = p->v[i];
+            else if (flag == MG_VAR_W)
+                x = p->w ? p->w[i] : 0.0;
+            else if (flag == MG_VAR_NMDA_BLOCK)
+                x = 1.0 / (1.0 + kmg * exp(-net->nmda.gamma_per_mV * p->v[i]));
+            else {
+                int rr = b - 1; /* G_AMPA is bit 1 */
+                if (p->a[rr])
+                    x = p->norm[rr] * (p->a[rr][i] - (p->b[rr] ? p->b[rr][i] : 0.0));
+            }
+            r->buf[o++] = x;
+        }
+    }
+}
+
+typedef struct {
+    mg_status status;
+    int stop;
+} loop_state;
+
+/* Master work after the updates of step k: spikes, NMDA jumps, callbacks, checks. */
+static void master_phase(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
+                         const mg_net_callbacks *cb, double *const *scales, loop_state *ls,
+                         int64_t *next_progress, int64_t progress_every) {
+    collect_spikes(net, T, k);
+    for (size_t q = 0; q < net->n_projs; q++)
+        if (net->projs[q].s_pre && net->pops[net->projs[q].pre].n_spk)
+            nmda_jumps(net, &net->projs[q], &net->pops[net->projs[q].pre], scales[q], k);
+    double t_ms = (double)k * net->dt_ms;
+    if (cb && cb->on_spikes) {
+        for (size_t q = 0; q < net->n_pops && !ls->stop; q++) {
+            const mg_pop *p = &net->pops[q];
+            if (p->record_spikes && p->n_spk &&
+                cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, p->n_spk)) {
+                ls->status = mg_error_raise(net->ctx, MG_ERR_IO,
+                                            "writing the spikes of %s at t = %g ms failed",
+                                            p->spec.name, t_ms);
+                ls->stop = 1;
+            }
+        }
+    }
+    int64_t k1 = k + 1;
+    if (cb && cb->on_state) {
+        for (size_t q = 0; q < net->n_srecs && !ls->stop; q++) {
+            mg_srec *r = &net->srecs[q];
+            if (k1 % r->interval_steps)
+                continue;
+            sample_state(net, r);
+            if (cb->on_state(cb->user, q, (double)k1 * net->dt_ms, r->buf,
+                             r->n_vars * r->spec.n_ids)) {
+                ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing state record %s failed",
+                                            r->spec.name);
+                ls->stop = 1;
+            }
+        }
+    }
+    /* runaway checker: population rate over each window */
+    if (net->runaway_rate_hz > 0.0 && k1 - net->window_start >= net->runaway_window_steps) {
+        double win_s = (double)(k1 - net->window_start) * net->dt_ms * 1e-3;
+        for (size_t q = 0; q < net->n_pops && !ls->stop; q++) {
+            mg_pop *p = &net->pops[q];
+            double rate = (double)p->window_spikes / (double)p->n / win_s;
+            if (!p->is_source && rate > net->runaway_rate_hz) {
+                ls->status = mg_error_raise(
+                    net->ctx, MG_ERR_RUNAWAY,
+                    "runaway activity: population %s fired at %.1f Hz between t = %.1f and %.1f "
+                    "ms, "
+                    "above the ceiling of %g Hz (runaway.max_rate_hz; runaway.window_ms = %g)",
+                    p->spec.name, rate, (double)net->window_start * net->dt_ms,
+                    (double)k1 * net->dt_ms, net->runaway_rate_hz,
+                    (double)net->runaway_window_steps * net->dt_ms);
+                ls->stop = 1;
+            }
+        }
+        for (size_t q = 0; q < net->n_pops; q++)
+            net->pops[q].window_spikes = 0;
+        net->window_start = k1;
+    }
+    /* [Mg]o schedule for the next step */
+    double t_next = (double)k1 * net->dt_ms;
+    while (net->next_sched < net->n_sched && net->sched[net->next_sched].t_ms <= t_next + 1e-9)
+        net->mg_mM = net->sched[net->next_sched++].mg_mM;
+    if (cb && cb->on_progress && !ls->stop && (k1 >= *next_progress || k1 == k_end)) {
+        *next_progress = k1 + progress_every;
+        if (cb->on_progress(cb->user, (double)k1 * net->dt_ms, total_ms)) {
+            ls->status = mg_error_raise(net->ctx, MG_ERR_INTERRUPTED, "interrupted at t = %g ms",
+                                        (double)k1 * net->dt_ms);
+            ls->stop = 1;
+        }
+    }
+}
+
+mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb) {
+    if (!net)
+        return MG_ERR_USAGE;
+    if (!(duration_ms >= 0.0) || !isfinite(duration_ms))
+        return mg_error_raise(net->ctx, MG_ERR_DATA, "run duration must be >= 0 ms, got %g",
+                              duration_ms);
+    int64_t nsteps = (int64_t)nearbyint(duration_ms / net->dt_ms);
+    int64_t k0 = net->step, k_end = net->step + nsteps;
+    double total_ms = (double)k_end * net->dt_ms;
+    int T = net->threads;
+    double *scales_mem = NULL;
+    double **scales = calloc(net->n_projs ? net->n_projs : 1, sizeof *scales);
+    size_t nscale = 0;
+    for (size_t q = 0; q < net->n_projs; q++)
+        if (net->projs[q].s_pre)
+            nscale += net->pops[net->projs[q].pre].n;
+    scales_mem = malloc((nscale ? nscale : 1) * sizeof *scales_mem);
+    if (!scales || !scales_mem) {
+        free(scales);
+        free(scales_mem);
+        return mg_error_raise(net->ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    for (size_t q = 0, o = 0; q < net->n_projs; q++)
+        if (net->projs[q].s_pre) {
+            scales[q] = scales_mem + o;
+            o += net->pops[net->projs[q].pre].n;
+        }
+    /* the first state sample, at the start of the first run */
+    if (k0 == 0 && cb && cb->on_state) {
+        for (size_t q = 0; q < net->n_srecs; q++) {
+            sample_state(net, &net->srecs[q]);
+            cb->on_state(cb->user, q, 0.0, net->srecs[q].buf,
+                         net->srecs[q].n_vars * net->srecs[q].spec.n_ids);
+        }
+    }
+    /* the schedule's points up to now */
+    while (net->next_sched < net->n_sched &&
+           net->sched[net->next_sched].t_ms <= (double)k0 * net->dt_ms + 1e-9)
+        net->mg_mM = net->sched[net->next_sched++].mg_mM;
+
+    int64_t progress_every = nsteps / 100 > 0 ? nsteps / 100 : 1;
+    int64_t next_progress = k0 + progress_every;
+    loop_state ls = {MG_OK, 0};
+    double t0 = mg_wall_seconds();
+    int64_t k_done = k0;
+    if (T == 1) {
+        for (int64_t k = k0; k < k_end && !ls.stop; k++) {
+            step_update(net, 0, 1, k);
+            master_phase(net, 1, k, k_end, total_ms, cb, scales, &ls, &next_progress,
+                         progress_every);
+            deliver(net, 0, 1, k, scales);
+            k_done = k + 1;
+        }
+    } else {
+#pragma omp parallel num_threads(T) shared(ls, k_done, next_progress)
+        {
+            int t = omp_get_thread_num();
+            int nt = omp_get_num_threads();
+            for (int64_t k = k0; k < k_end; k++) {
+                if (nt == T)
+                    step_update(net, t, T, k);
+#pragma omp barrier
+#pragma omp master
+                {
+                    if (nt != T) {
+                        /* fewer threads than asked for: the master does all the work */
+                        for (int tt = 0; tt < T; tt++)
+                            step_update(net, tt, T, k);
+                    }
+                    master_phase(net, T, k, k_end, total_ms, cb, scales, &ls, &next_progress,
+                                 progress_every);
+                    k_done = k + 1;
+                }
+#pragma omp barrier
+                if (ls.stop)
+                    break;
+                if (nt == T)
+                    deliver(net, t, T, k, scales);
+                else if (t == 0)
+                    for (int tt = 0; tt < T; tt++)
+                        deliver(net, tt, T, k, scales);
+            }
+        }
+    }
+    if (ls.stop && ls.status == MG_OK)
+        ls.status = MG_ERR_INTERNAL;
+    net->step = k_done;
+    net->stats.steps = (uint64_t)net->step;
+    net->stats.loop_wall_s += mg_wall_seconds() - t0;
+    free(scales);
+    free(scales_mem);
+    return ls.status;
+}
+
+mg_status mg_net_set_mg(mg_net *net, double mg_mM) {
+    if (!net)
+        return MG_ERR_USAGE;
+    if (!(mg_mM >= 0.0) || !isfinite(mg_mM))
+        return mg_error_raise(net->ctx, MG_ERR_DATA, "[Mg]o must be >= 0 mM, got %g", mg_mM);
+    net->mg_mM = mg_mM;
+    return MG_OK;
+}
+
+double mg_net_mg(const mg_net *net) {
+    return net ? net->mg_mM : NAN;
+}
+
+double mg_net_time_ms(const mg_net *net) {
+    return net ? (double)net->step * net->dt_ms : NAN;
+}
+
+mg_net_stats mg_net_get_stats(const mg_net *net) {
+    mg_net_stats s;
+    memset(&s, 0, sizeof s);
+    if (net)
+        s = net->stats;
+    return s;
+}
+
+uint64_t mg_net_pop_spikes(const mg_net *net, uint32_t pop) {
+    return (net && pop < net->n_pops) ? net->pops[pop].spikes : 0;
+}
+
+uint32_t mg_net_pop_size(const mg_net *net, uint32_t pop) {
+    return (net && pop < net->n_pops) ? net->pops[pop].n : 0;
+}
+
+uint64_t mg_net_proj_synapses(const mg_net *net, uint32_t proj) {
+    return (net && proj < net->n_projs) ? net->projs[proj].nsyn : 0;
+}
+
+uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32_t *post,
+                         double *weight_nS, double *delay_ms, uint64_t cap) {
+    if (!net || proj >= net->n_projs)
+        return 0;
+    const mg_proj *pj = &net->projs[proj];
+    uint64_t o = 0;
+    for (uint32_t j = 0; j < pj->n_pre; j++)
+        for (uint64_t x = pj->row[j]; x < pj->row[j + 1]; x++, o++) {
+            if (o >= cap)
+                continue;
+            if (pre)
+                pre[o] = j;
+            if (post)
+                post[o] = pj->tgt[x];
+            if (weight_nS)
+                weight_nS[o] = pj->w ? (double)pj->w[x] : pj->w_const;
+            if (delay_ms)
+                delay_ms[o] = (double)(pj->d ? pj->d[x] : pj->d_const) * net->dt_ms;
+        }
+    return pj->nsyn;
+}
+
+double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i) {
+    if (!net || pop >= net->n_pops || i >= net->pops[pop].n || !net->pops[pop].v)
+        return NAN;
+    return net->pops[pop].v[i];
+}
