@@ -73,6 +73,8 @@ typedef struct {
  * saturating == 0: linear difference-of-exponentials conductance. */
 typedef struct {
     int saturating;
+    int exact; /* saturating only: integrate every presynaptic s and sum w·s over all
+                  synapses each step (O(synapses) per step; for validating the approximation) */
     double alpha_per_ms;
     double mg_scale_mM;  /* 3.57 mM (Jahr & Stevens 1990) */
     double gamma_per_mV; /* 0.062 /mV (Jahr & Stevens 1990) */

@@ -271,7 +271,17 @@ static mg_status init_nmda(mg_net *net, const mg_net_spec *s, mg_proj *pj) {
         return mg_error_raise(net->ctx, MG_ERR_NOMEM, "projections.%s: out of memory",
                               pj->spec.name);
     pj->s_tau_ms = rp->tau_decay_ms;
+    pj->s_rise_ms = rp->tau_rise_ms;
     pj->s_jump = 1.0 - exp(-net->nmda.alpha_per_ms * rp->tau_rise_ms);
+    if (net->nmda.exact) {
+        mg_pop *post = &net->pops[pj->post];
+        pj->x_pre = calloc(pj->n_pre ? pj->n_pre : 1, sizeof *pj->x_pre);
+        if (!post->g_exact)
+            post->g_exact = calloc(post->n, sizeof *post->g_exact);
+        if (!pj->x_pre || !post->g_exact)
+            return mg_error_raise(net->ctx, MG_ERR_NOMEM, "projections.%s: out of memory",
+                                  pj->spec.name);
+    }
     return MG_OK;
 }
 
@@ -791,6 +801,7 @@ void mg_net_destroy(mg_net **pnet) {
             free(p->ring[r]);
         }
         free(p->i_inp);
+        free(p->g_exact);
         free(p->fired);
         free(p->src_next_ms);
         free(p->src_count);
@@ -808,6 +819,7 @@ void mg_net_destroy(mg_net **pnet) {
         free(p->w);
         free(p->s_pre);
         free(p->s_step);
+        free(p->x_pre);
     }
     for (size_t k = 0; net->inputs && k < net->n_inputs; k++) {
         free(net->inputs[k].next_ms);

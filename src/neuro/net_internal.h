@@ -26,6 +26,8 @@ typedef struct {
     double *s_pre;
     int64_t *s_step;
     double s_tau_ms, s_jump; /* decay time; 1 - exp(-alpha * tau_rise) */
+    double *x_pre;           /* exact mode: presynaptic x (NULL otherwise) */
+    double s_rise_ms;
 } mg_proj;
 
 typedef struct {
@@ -49,6 +51,7 @@ typedef struct {
     int used[MG_RECEPTOR_COUNT];
     int rise[MG_RECEPTOR_COUNT];
     double decay_a[MG_RECEPTOR_COUNT], decay_b[MG_RECEPTOR_COUNT], norm[MG_RECEPTOR_COUNT];
+    double *g_exact;   /* exact saturating NMDA: Σ w s over all synapses (nS), or NULL */
     double *i_inp;     /* current inputs this step (pA), NULL if none target this pop */
     uint8_t *fired;    /* per neuron flag of this step */
     int32_t ref_steps; /* steps held at reset after a spike */

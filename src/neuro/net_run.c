@@ -117,6 +117,11 @@ static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int
             double *restrict ring = p->ring[r] + (size_t)slot * p->n + b0;
             const double da = p->decay_a[r], E = s->receptor[r].E_mV, nrm = p->norm[r];
             double *restrict out = r == MG_RECEPTOR_NMDA ? GN : G;
+            if (r == MG_RECEPTOR_NMDA && p->g_exact) {
+                for (uint32_t j = 0; j < m; j++)
+                    GN[j] += p->g_exact[b0 + j];
+                continue;
+            }
             if (p->rise[r]) {
                 double *restrict gb = p->b[r] + b0;
                 const double db = p->decay_b[r];
@@ -293,12 +298,56 @@ static void nmda_jumps(mg_net *net, mg_proj *pj, const mg_pop *pre, double *scal
     }
 }
 
+/* Exact saturating NMDA: x += 1 for the spikes of step k, then (x, s) of every
+ * presynaptic neuron advanced over one step by classical RK4, and the targets'
+ * conductance g = Σ w s recomputed over all synapses. */
+static void nmda_exact(mg_net *net) {
+    for (size_t q = 0; q < net->n_pops; q++)
+        if (net->pops[q].g_exact)
+            memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(double));
+    const double h = net->dt_ms, al = net->nmda.alpha_per_ms;
+    for (size_t q = 0; q < net->n_projs; q++) {
+        mg_proj *pj = &net->projs[q];
+        if (!pj->x_pre)
+            continue;
+        const mg_pop *pre = &net->pops[pj->pre];
+        for (size_t i = 0; i < pre->n_spk; i++)
+            pj->x_pre[pre->spk[i]] += 1.0;
+        const double tr = pj->s_rise_ms, td = pj->s_tau_ms;
+        double *g = net->pops[pj->post].g_exact;
+        for (uint32_t j = 0; j < pj->n_pre; j++) {
+            double x = pj->x_pre[j], s = pj->s_pre[j];
+            if (x == 0.0 && s == 0.0)
+                continue;
+            double k1x = -x / tr, k1s = -s / td + al * x * (1.0 - s);
+            double x2 = x + 0.5 * h * k1x, s2 = s + 0.5 * h * k1s;
+            double k2x = -x2 / tr, k2s = -s2 / td + al * x2 * (1.0 - s2);
+            double x3 = x + 0.5 * h * k2x, s3 = s + 0.5 * h * k2s;
+            double k3x = -x3 / tr, k3s = -s3 / td + al * x3 * (1.0 - s3);
+            double x4 = x + h * k3x, s4 = s + h * k3s;
+            double k4x = -x4 / tr, k4s = -s4 / td + al * x4 * (1.0 - s4);
+            x += h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x);
+            s += h / 6.0 * (k1s + 2.0 * k2s + 2.0 * k3s + k4s);
+            if (x < 1e-300)
+                x = 0.0;
+            if (s < 1e-300)
+                s = 0.0;
+            pj->x_pre[j] = x;
+            pj->s_pre[j] = s;
+            if (s == 0.0)
+                continue;
+            for (uint64_t e = pj->row[j]; e < pj->row[j + 1]; e++)
+                g[pj->tgt[e]] += (pj->w ? (double)pj->w[e] : pj->w_const) * s;
+        }
+    }
+}
+
 /* Deliver the spikes of step k into the rings of targets [lo, hi) of each projection. */
 static void deliver(mg_net *net, int t, int T, int64_t k, double *const *scales) {
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
         const mg_pop *pre = &net->pops[pj->pre];
-        if (!pre->n_spk)
+        if (!pre->n_spk || pj->x_pre)
             continue;
         mg_pop *post = &net->pops[pj->post];
         uint32_t lo, hi;
@@ -358,7 +407,9 @@ static void sample_state(mg_net *net, mg_srec *r) {
                 x = 1.0 / (1.0 + kmg * exp(-net->nmda.gamma_per_mV * p->v[i]));
             else {
                 int rr = b - 1; /* G_AMPA is bit 1 */
-                if (p->a[rr])
+                if (rr == MG_RECEPTOR_NMDA && p->g_exact)
+                    x = p->g_exact[i];
+                else if (p->a[rr])
                     x = p->norm[rr] * (p->a[rr][i] - (p->b[rr] ? p->b[rr][i] : 0.0));
             }
             r->buf[o++] = x;
@@ -376,8 +427,10 @@ static void master_phase(mg_net *net, int T, int64_t k, int64_t k_end, double to
                          const mg_net_callbacks *cb, double *const *scales, loop_state *ls,
                          int64_t *next_progress, int64_t progress_every) {
     collect_spikes(net, T, k);
+    if (net->nmda.saturating && net->nmda.exact)
+        nmda_exact(net);
     for (size_t q = 0; q < net->n_projs; q++)
-        if (net->projs[q].s_pre && net->pops[net->projs[q].pre].n_spk)
+        if (net->projs[q].s_pre && !net->projs[q].x_pre && net->pops[net->projs[q].pre].n_spk)
             nmda_jumps(net, &net->projs[q], &net->pops[net->projs[q].pre], scales[q], k);
     double t_ms = (double)k * net->dt_ms;
     if (cb && cb->on_spikes) {
