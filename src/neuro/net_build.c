@@ -577,14 +577,14 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
                 }
             }
             if (p->used[r]) {
-                p->a[r] = xcalloc(n, sizeof(double), &fail);
+                p->a[r] = xcalloc(n, sizeof(mg_real), &fail);
                 if (p->rise[r])
-                    p->b[r] = xcalloc(n, sizeof(double), &fail);
+                    p->b[r] = xcalloc(n, sizeof(mg_real), &fail);
             }
         }
         for (size_t q = 0; q < s->n_inputs; q++)
             if (s->inputs[q].pop == k && s->inputs[q].kind != MG_INPUT_POISSON && !p->i_inp)
-                p->i_inp = xcalloc(n, sizeof(double), &fail);
+                p->i_inp = xcalloc(n, sizeof(mg_real), &fail);
         double tr = nearbyint(ps->tref_ms / dt);
         p->ref_steps = (int32_t)(tr > 1e9 ? 1e9 : tr);
         if (ps->kind == MG_NEURON_ADEX)
@@ -594,18 +594,18 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
                                   ps->name);
         uint32_t ent = (uint32_t)k * 16u;
         for (uint32_t i = 0; i < n; i++)
-            p->v[i] = draw_dist(&ps->v_init_mV, net->seed, MG_RNG_INIT, ent, i);
+            p->v[i] = MG_R(draw_dist(&ps->v_init_mV, net->seed, MG_RNG_INIT, ent, i));
         for (int r = 0; r < MG_RECEPTOR_COUNT; r++)
             if (p->a[r]) {
                 /* an initial conductance g0 is placed in the decaying part (no rise) */
                 for (uint32_t i = 0; i < n; i++)
-                    p->a[r][i] = draw_dist(&ps->g_init_nS[r], net->seed, MG_RNG_INIT,
-                                           ent + 1u + (uint32_t)r, i) /
-                                 p->norm[r];
+                    p->a[r][i] = MG_R(draw_dist(&ps->g_init_nS[r], net->seed, MG_RNG_INIT,
+                                                ent + 1u + (uint32_t)r, i) /
+                                      p->norm[r]);
             }
         if (p->w)
             for (uint32_t i = 0; i < n; i++)
-                p->w[i] = draw_dist(&ps->w_init_pA, net->seed, MG_RNG_INIT, ent + 8u, i);
+                p->w[i] = MG_R(draw_dist(&ps->w_init_pA, net->seed, MG_RNG_INIT, ent + 8u, i));
     } else if (ps->kind == MG_NEURON_POISSON_SOURCE) {
         p->src_next_ms = xcalloc(n, sizeof(double), &fail);
         p->src_count = xcalloc(n, sizeof(uint64_t), &fail);
@@ -730,7 +730,7 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
             continue;
         for (int r = 0; r < MG_RECEPTOR_COUNT; r++)
             if (p->used[r]) {
-                p->ring[r] = calloc((size_t)net->n_slots * p->n, sizeof(double));
+                p->ring[r] = calloc((size_t)net->n_slots * p->n, sizeof(mg_real));
                 if (!p->ring[r])
                     st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory for ring buffers");
             }

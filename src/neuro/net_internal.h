@@ -4,6 +4,17 @@
 
 #include "mgsim/net.h"
 
+/* The precision of neuron and synapse state. Single precision doubles the SIMD width of
+ * the neuron kernels; configure with -DMGSIM_PRECISION=double for double precision.
+ * Time, random numbers, weights' sums over a run, and NMDA gating s stay in double. */
+#ifdef MGSIM_DOUBLE
+typedef double mg_real;
+#define MG_R(x) (x)
+#else
+typedef float mg_real;
+#define MG_R(x) ((float)(x))
+#endif
+
 /* Neurons per block of the kernel loops (temporaries live on the stack). */
 #define MG_BLOCK 256
 
@@ -43,16 +54,16 @@ typedef struct {
     uint32_t n;
     int is_source;
     /* membrane state */
-    double *v, *w;
+    mg_real *v, *w;
     int32_t *ref;
     /* receptor state: g = norm * (a - b), b only with a rise time */
-    double *a[MG_RECEPTOR_COUNT], *b[MG_RECEPTOR_COUNT];
-    double *ring[MG_RECEPTOR_COUNT]; /* n_slots x n increments */
+    mg_real *a[MG_RECEPTOR_COUNT], *b[MG_RECEPTOR_COUNT];
+    mg_real *ring[MG_RECEPTOR_COUNT]; /* n_slots x n increments */
     int used[MG_RECEPTOR_COUNT];
     int rise[MG_RECEPTOR_COUNT];
     double decay_a[MG_RECEPTOR_COUNT], decay_b[MG_RECEPTOR_COUNT], norm[MG_RECEPTOR_COUNT];
-    double *g_exact;   /* exact saturating NMDA: Σ w s over all synapses (nS), or NULL */
-    double *i_inp;     /* current inputs this step (pA), NULL if none target this pop */
+    mg_real *g_exact;  /* exact saturating NMDA: Σ w s over all synapses (nS), or NULL */
+    mg_real *i_inp;    /* current inputs this step (pA), NULL if none target this pop */
     uint8_t *fired;    /* per neuron flag of this step */
     int32_t ref_steps; /* steps held at reset after a spike */
     double decay_w;

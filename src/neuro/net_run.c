@@ -18,6 +18,12 @@
 #include "base/rng.h"
 #include "neuro/fastmath.h"
 
+#ifdef MGSIM_DOUBLE
+#define MG_EXP mg_fast_exp
+#else
+#define MG_EXP mg_fast_expf
+#endif
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -46,8 +52,8 @@ static void poisson_inputs(mg_net *net, int t, int T, int64_t k) {
             lo = in->lo;
         if (hi > in->hi)
             hi = in->hi;
-        double *ring = p->ring[in->spec.receptor] + (size_t)slot * p->n;
-        double w = in->spec.weight_nS;
+        mg_real *ring = p->ring[in->spec.receptor] + (size_t)slot * p->n;
+        mg_real w = MG_R(in->spec.weight_nS);
         double stop = in->spec.stop_ms, rate = in->total_rate_per_ms;
         for (uint32_t i = lo; i < hi; i++) {
             double *next = &in->next_ms[i - in->lo];
@@ -68,7 +74,7 @@ static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, do
     mg_pop *p = &net->pops[pop];
     if (!p->i_inp)
         return;
-    memset(p->i_inp + lo, 0, (size_t)(hi - lo) * sizeof(double));
+    memset(p->i_inp + lo, 0, (size_t)(hi - lo) * sizeof(mg_real));
     for (size_t q = 0; q < net->n_inputs; q++) {
         const mg_input *in = &net->inputs[q];
         if (in->spec.pop != pop || in->spec.kind == MG_INPUT_POISSON)
@@ -82,29 +88,131 @@ static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, do
                    (in->spec.stop_ms - in->spec.start_ms);
         uint32_t a = lo > in->lo ? lo : in->lo, b = hi < in->hi ? hi : in->hi;
         for (uint32_t i = a; i < b; i++)
-            p->i_inp[i] += amp;
+            p->i_inp[i] += MG_R(amp);
     }
 }
 
-/* Advance neurons [lo, hi) of a LIF/AdEx population by one step. */
-static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
-    const double dt = net->dt_ms;
+/* Fused kernel for the common case: LIF, only single-exponential non-NMDA receptors.
+ * One pass per neuron (arrivals, membrane, decay, threshold); the receptor set is a
+ * compile-time constant in each instantiation so the loop is fully vectorised. */
+static inline void lif_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k,
+                             const int u0, const int u1, const int u2, const int ui) {
     const mg_pop_spec *s = &p->spec;
-    const double gL = s->gL_nS, EL = s->EL_mV, C = s->C_pF, Ie = s->I_e_pA;
-    const double vth = s->kind == MG_NEURON_ADEX ? s->Vpeak_mV : s->Vth_mV;
-    const double vreset = s->Vreset_mV;
+    const mg_real gL = MG_R(s->gL_nS), A0 = MG_R(s->gL_nS * s->EL_mV + s->I_e_pA);
+    const mg_real vth = MG_R(s->Vth_mV), vreset = MG_R(s->Vreset_mV);
+    const mg_real mdt_C = MG_R(-net->dt_ms / s->C_pF);
+    const int32_t ref_after = p->ref_steps > 0 ? p->ref_steps - 1 : 0;
+    const size_t off = (size_t)(k % net->n_slots) * p->n;
+    mg_real *restrict g0 = u0 ? p->a[0] : NULL, *restrict g1 = u1 ? p->a[1] : NULL;
+    mg_real *restrict g2 = u2 ? p->a[2] : NULL;
+    mg_real *restrict r0 = u0 ? p->ring[0] + off : NULL;
+    mg_real *restrict r1 = u1 ? p->ring[1] + off : NULL;
+    mg_real *restrict r2 = u2 ? p->ring[2] + off : NULL;
+    const mg_real d0 = MG_R(p->decay_a[0]), d1 = MG_R(p->decay_a[1]), d2 = MG_R(p->decay_a[2]);
+    const mg_real E0 = MG_R(s->receptor[0].E_mV), E1 = MG_R(s->receptor[1].E_mV);
+    const mg_real E2 = MG_R(s->receptor[2].E_mV);
+    const mg_real *restrict iinp = p->i_inp;
+    mg_real *restrict v = p->v;
+    int32_t *restrict ref = p->ref;
+    uint8_t *restrict fired = p->fired;
+#pragma omp simd
+    for (size_t j = lo; j < (size_t)hi; j++) {
+        mg_real G = gL, A = A0;
+        if (ui)
+            A += iinp[j];
+        if (u0) {
+            mg_real g = g0[j] + r0[j];
+            r0[j] = 0;
+            G += g;
+            A += g * E0;
+            g0[j] = g * d0;
+        }
+        if (u1) {
+            mg_real g = g1[j] + r1[j];
+            r1[j] = 0;
+            G += g;
+            A += g * E1;
+            g1[j] = g * d1;
+        }
+        if (u2) {
+            mg_real g = g2[j] + r2[j];
+            r2[j] = 0;
+            G += g;
+            A += g * E2;
+            g2[j] = g * d2;
+        }
+        mg_real vj = v[j];
+        mg_real vinf = A / G;
+        mg_real vn = vinf + (vj - vinf) * MG_EXP(G * mdt_C);
+        int held = ref[j] > 0;
+        vn = held ? vreset : vn;
+        int spk = !held && vn > vth;
+        v[j] = spk ? vreset : vn;
+        ref[j] = spk ? ref_after : (held ? ref[j] - 1 : 0);
+        fired[j] = (uint8_t)spk;
+    }
+}
+
+/* Whether the fused kernel applies to population p. */
+static int fused_ok(const mg_pop *p) {
+    if (p->spec.kind != MG_NEURON_LIF || p->used[MG_RECEPTOR_NMDA])
+        return 0;
+    for (int r = 0; r < MG_RECEPTOR_NMDA; r++)
+        if (p->used[r] && p->rise[r])
+            return 0;
+    return 1;
+}
+
+static void update_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
+    int mask =
+        (p->used[0] ? 1 : 0) | (p->used[1] ? 2 : 0) | (p->used[2] ? 4 : 0) | (p->i_inp ? 8 : 0);
+    switch (mask) {
+#define MG_FUSED_CASE(m)                                                                           \
+    case m:                                                                                        \
+        lif_fused(net, p, lo, hi, k, (m)&1, ((m) >> 1) & 1, ((m) >> 2) & 1, ((m) >> 3) & 1);       \
+        break;
+        MG_FUSED_CASE(0)
+        MG_FUSED_CASE(1)
+        MG_FUSED_CASE(2)
+        MG_FUSED_CASE(3)
+        MG_FUSED_CASE(4)
+        MG_FUSED_CASE(5)
+        MG_FUSED_CASE(6)
+        MG_FUSED_CASE(7)
+        MG_FUSED_CASE(8)
+        MG_FUSED_CASE(9)
+        MG_FUSED_CASE(10)
+        MG_FUSED_CASE(11)
+        MG_FUSED_CASE(12)
+        MG_FUSED_CASE(13)
+        MG_FUSED_CASE(14)
+        MG_FUSED_CASE(15)
+#undef MG_FUSED_CASE
+        default:
+            break;
+    }
+}
+
+/* Advance neurons [lo, hi) of a LIF/AdEx population by one step (general kernel). */
+static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
+    const mg_pop_spec *s = &p->spec;
+    const mg_real gL = MG_R(s->gL_nS), EL = MG_R(s->EL_mV), Ie = MG_R(s->I_e_pA);
+    const mg_real mdt_C = MG_R(-net->dt_ms / s->C_pF);
+    const mg_real vth = MG_R(s->kind == MG_NEURON_ADEX ? s->Vpeak_mV : s->Vth_mV);
+    const mg_real vreset = MG_R(s->Vreset_mV);
     const int adex = s->kind == MG_NEURON_ADEX;
-    const double kmg = net->mg_mM / net->nmda.mg_scale_mM, gam = net->nmda.gamma_per_mV;
+    const mg_real kmg = MG_R(net->mg_mM / net->nmda.mg_scale_mM);
+    const mg_real mgam = MG_R(-net->nmda.gamma_per_mV);
     const int32_t ref_after = p->ref_steps > 0 ? p->ref_steps - 1 : 0;
     const uint32_t slot = (uint32_t)(k % net->n_slots);
-    double G[MG_BLOCK], A[MG_BLOCK], GN[MG_BLOCK];
+    mg_real G[MG_BLOCK], A[MG_BLOCK], GN[MG_BLOCK];
 
     for (uint32_t b0 = lo; b0 < hi; b0 += MG_BLOCK) {
         const uint32_t m = (hi - b0) < MG_BLOCK ? (hi - b0) : MG_BLOCK;
         for (uint32_t j = 0; j < m; j++) {
             G[j] = gL;
             A[j] = gL * EL + Ie;
-            GN[j] = 0.0;
+            GN[j] = 0;
         }
         if (p->i_inp)
             for (uint32_t j = 0; j < m; j++)
@@ -113,23 +221,24 @@ static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int
         for (int r = 0; r < MG_RECEPTOR_COUNT; r++) {
             if (!p->used[r])
                 continue;
-            double *restrict ga = p->a[r] + b0;
-            double *restrict ring = p->ring[r] + (size_t)slot * p->n + b0;
-            const double da = p->decay_a[r], E = s->receptor[r].E_mV, nrm = p->norm[r];
-            double *restrict out = r == MG_RECEPTOR_NMDA ? GN : G;
+            mg_real *restrict ga = p->a[r] + b0;
+            mg_real *restrict ring = p->ring[r] + (size_t)slot * p->n + b0;
+            const mg_real da = MG_R(p->decay_a[r]), E = MG_R(s->receptor[r].E_mV);
+            const mg_real nrm = MG_R(p->norm[r]);
+            mg_real *restrict out = r == MG_RECEPTOR_NMDA ? GN : G;
             if (r == MG_RECEPTOR_NMDA && p->g_exact) {
                 for (uint32_t j = 0; j < m; j++)
                     GN[j] += p->g_exact[b0 + j];
                 continue;
             }
             if (p->rise[r]) {
-                double *restrict gb = p->b[r] + b0;
-                const double db = p->decay_b[r];
+                mg_real *restrict gb = p->b[r] + b0;
+                const mg_real db = MG_R(p->decay_b[r]);
                 for (uint32_t j = 0; j < m; j++) {
-                    double in = ring[j];
-                    ring[j] = 0.0;
-                    double a = ga[j] + in, bb = gb[j] + in;
-                    double g = nrm * (a - bb);
+                    mg_real in = ring[j];
+                    ring[j] = 0;
+                    mg_real a = ga[j] + in, bb = gb[j] + in;
+                    mg_real g = nrm * (a - bb);
                     out[j] += g;
                     if (r != MG_RECEPTOR_NMDA)
                         A[j] += g * E;
@@ -138,9 +247,9 @@ static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int
                 }
             } else {
                 for (uint32_t j = 0; j < m; j++) {
-                    double a = ga[j] + ring[j];
-                    ring[j] = 0.0;
-                    double g = nrm * a;
+                    mg_real a = ga[j] + ring[j];
+                    ring[j] = 0;
+                    mg_real g = nrm * a;
                     out[j] += g;
                     if (r != MG_RECEPTOR_NMDA)
                         A[j] += g * E;
@@ -148,28 +257,29 @@ static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int
                 }
             }
         }
-        double *restrict v = p->v + b0;
+        mg_real *restrict v = p->v + b0;
         int32_t *restrict ref = p->ref + b0;
         uint8_t *restrict fired = p->fired + b0;
         if (p->used[MG_RECEPTOR_NMDA]) {
-            const double En = s->receptor[MG_RECEPTOR_NMDA].E_mV;
+            const mg_real En = MG_R(s->receptor[MG_RECEPTOR_NMDA].E_mV);
             for (uint32_t j = 0; j < m; j++) {
-                double gn = GN[j] / (1.0 + kmg * mg_fast_exp(-gam * v[j]));
+                mg_real gn = GN[j] / (1 + kmg * MG_EXP(mgam * v[j]));
                 G[j] += gn;
                 A[j] += gn * En;
             }
         }
         if (adex) {
-            double *restrict w = p->w + b0;
-            const double dT = s->DeltaT_mV, VT = s->Vth_mV, a_ad = s->a_nS, b_ad = s->b_pA;
-            const double dw = p->decay_w;
+            mg_real *restrict w = p->w + b0;
+            const mg_real dT = MG_R(s->DeltaT_mV), VT = MG_R(s->Vth_mV), a_ad = MG_R(s->a_nS);
+            const mg_real b_ad = MG_R(s->b_pA), dw = MG_R(p->decay_w), gLdT = gL * dT;
+            const mg_real inv_dT = 1 / dT;
             for (uint32_t j = 0; j < m; j++) {
-                double vj = v[j];
-                double ex = gL * dT * mg_fast_exp((vj - VT) / dT);
-                double vinf = (A[j] + ex - w[j]) / G[j];
-                double vn = vinf + (vj - vinf) * mg_fast_exp(-G[j] * dt / C);
-                double winf = a_ad * (vj - EL);
-                double wn = winf + (w[j] - winf) * dw;
+                mg_real vj = v[j];
+                mg_real ex = gLdT * MG_EXP((vj - VT) * inv_dT);
+                mg_real vinf = (A[j] + ex - w[j]) / G[j];
+                mg_real vn = vinf + (vj - vinf) * MG_EXP(G[j] * mdt_C);
+                mg_real winf = a_ad * (vj - EL);
+                mg_real wn = winf + (w[j] - winf) * dw;
                 int held = ref[j] > 0;
                 vn = held ? vreset : vn;
                 int spk = !held && vn > vth;
@@ -180,9 +290,9 @@ static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int
             }
         } else {
             for (uint32_t j = 0; j < m; j++) {
-                double vj = v[j];
-                double vinf = A[j] / G[j];
-                double vn = vinf + (vj - vinf) * mg_fast_exp(-G[j] * dt / C);
+                mg_real vj = v[j];
+                mg_real vinf = A[j] / G[j];
+                mg_real vn = vinf + (vj - vinf) * MG_EXP(G[j] * mdt_C);
                 int held = ref[j] > 0;
                 vn = held ? vreset : vn;
                 int spk = !held && vn > vth;
@@ -245,7 +355,10 @@ static void step_update(mg_net *net, int t, int T, int64_t k) {
             update_sources(net, p, q, lo, hi, k);
         } else {
             current_inputs(net, q, lo, hi, t_ms);
-            update_neurons(net, p, lo, hi, k);
+            if (fused_ok(p))
+                update_fused(net, p, lo, hi, k);
+            else
+                update_neurons(net, p, lo, hi, k);
         }
         net->tn_spk[t][q] = compact(p->fired, lo, hi, net->tspk[t][q]);
     }
@@ -304,7 +417,7 @@ static void nmda_jumps(mg_net *net, mg_proj *pj, const mg_pop *pre, double *scal
 static void nmda_exact(mg_net *net) {
     for (size_t q = 0; q < net->n_pops; q++)
         if (net->pops[q].g_exact)
-            memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(double));
+            memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(mg_real));
     const double h = net->dt_ms, al = net->nmda.alpha_per_ms;
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
@@ -314,7 +427,7 @@ static void nmda_exact(mg_net *net) {
         for (size_t i = 0; i < pre->n_spk; i++)
             pj->x_pre[pre->spk[i]] += 1.0;
         const double tr = pj->s_rise_ms, td = pj->s_tau_ms;
-        double *g = net->pops[pj->post].g_exact;
+        mg_real *g = net->pops[pj->post].g_exact;
         for (uint32_t j = 0; j < pj->n_pre; j++) {
             double x = pj->x_pre[j], s = pj->s_pre[j];
             if (x == 0.0 && s == 0.0)
@@ -337,9 +450,21 @@ static void nmda_exact(mg_net *net) {
             if (s == 0.0)
                 continue;
             for (uint64_t e = pj->row[j]; e < pj->row[j + 1]; e++)
-                g[pj->tgt[e]] += (pj->w ? (double)pj->w[e] : pj->w_const) * s;
+                g[pj->tgt[e]] += MG_R((pj->w ? (double)pj->w[e] : pj->w_const) * s);
         }
     }
+}
+
+/* First index in [a, b) whose target is >= key (targets ascending within a row). */
+static uint64_t lower_bound(const uint32_t *tgt, uint64_t a, uint64_t b, uint32_t key) {
+    while (a < b) {
+        uint64_t mid = a + (b - a) / 2;
+        if (tgt[mid] < key)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a;
 }
 
 /* Deliver the spikes of step k into the rings of targets [lo, hi) of each projection. */
@@ -352,36 +477,35 @@ static void deliver(mg_net *net, int t, int T, int64_t k, double *const *scales)
         mg_pop *post = &net->pops[pj->post];
         uint32_t lo, hi;
         thread_range(post->n, t, T, &lo, &hi);
-        double *ring = post->ring[pj->rec];
+        mg_real *ring = post->ring[pj->rec];
         const uint32_t S = net->n_slots, n = post->n;
         const double *scale = scales[q];
         for (size_t s = 0; s < pre->n_spk; s++) {
             uint32_t j = pre->spk[s];
             uint64_t a = pj->row[j], b = pj->row[j + 1];
             if (T > 1) {
-                /* rows are sorted by target: find this thread's part */
-                uint64_t l = a, h = b;
-                while (l < h) {
-                    uint64_t mid = l + (h - l) / 2;
-                    if (pj->tgt[mid] < lo)
-                        l = mid + 1;
-                    else
-                        h = mid;
-                }
-                a = l;
+                /* rows are sorted by target: this thread's part is [lower(lo), lower(hi)) */
+                a = lower_bound(pj->tgt, a, b, lo);
+                b = lower_bound(pj->tgt, a, b, hi);
             }
             double f = scale ? scale[s] : 1.0;
-            const uint32_t *tg = pj->tgt;
+            const uint32_t *restrict tg = pj->tgt;
             if (!pj->w && !pj->d) {
-                double *r = ring + (size_t)((k + pj->d_const) % S) * n;
-                double w = pj->w_const * f;
-                for (uint64_t x = a; x < b && tg[x] < hi; x++)
+                mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
+                const mg_real w = MG_R(pj->w_const * f);
+                for (uint64_t x = a; x < b; x++)
                     r[tg[x]] += w;
+            } else if (!pj->d) {
+                mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
+                const float *restrict wt = pj->w;
+                const mg_real ff = MG_R(f);
+                for (uint64_t x = a; x < b; x++)
+                    r[tg[x]] += (mg_real)wt[x] * ff;
             } else {
-                for (uint64_t x = a; x < b && tg[x] < hi; x++) {
-                    uint32_t d = pj->d ? pj->d[x] : pj->d_const;
+                for (uint64_t x = a; x < b; x++) {
+                    uint32_t d = pj->d[x];
                     double w = (pj->w ? (double)pj->w[x] : pj->w_const) * f;
-                    ring[(size_t)((k + d) % S) * n + tg[x]] += w;
+                    ring[(size_t)((k + d) % S) * n + tg[x]] += MG_R(w);
                 }
             }
         }
@@ -400,17 +524,18 @@ static void sample_state(mg_net *net, mg_srec *r) {
             double x = 0.0;
             unsigned flag = 1u << b;
             if (flag == MG_VAR_V)
-                x = p->v[i];
+                x = (double)p->v[i];
             else if (flag == MG_VAR_W)
-                x = p->w ? p->w[i] : 0.0;
+                x = p->w ? (double)p->w[i] : 0.0;
             else if (flag == MG_VAR_NMDA_BLOCK)
-                x = 1.0 / (1.0 + kmg * exp(-net->nmda.gamma_per_mV * p->v[i]));
+                x = 1.0 / (1.0 + kmg * exp(-net->nmda.gamma_per_mV * (double)p->v[i]));
             else {
                 int rr = b - 1; /* G_AMPA is bit 1 */
                 if (rr == MG_RECEPTOR_NMDA && p->g_exact)
                     x = p->g_exact[i];
                 else if (p->a[rr])
-                    x = p->norm[rr] * (p->a[rr][i] - (p->b[rr] ? p->b[rr][i] : 0.0));
+                    x = p->norm[rr] *
+                        ((double)p->a[rr][i] - (p->b[rr] ? (double)p->b[rr][i] : 0.0));
             }
             r->buf[o++] = x;
         }
@@ -652,5 +777,5 @@ uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32
 double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i) {
     if (!net || pop >= net->n_pops || i >= net->pops[pop].n || !net->pops[pop].v)
         return NAN;
-    return net->pops[pop].v[i];
+    return (double)net->pops[pop].v[i];
 }
