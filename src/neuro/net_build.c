@@ -763,18 +763,38 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
             r->n_vars += (vars >> b) & 1u;
         double iv = nearbyint(r->spec.interval_ms / net->dt_ms);
         r->interval_steps = (int64_t)(iv < 1.0 ? 1.0 : iv);
-        r->buf = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
+        r->buf[0] = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
+        r->buf[1] = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
     }
-    /* per-thread spike lists */
+    /* the exact NMDA form sums over all synapses in one pass: it runs on one thread */
+    if (net->nmda.saturating && net->nmda.exact)
+        net->threads = 1;
+    /* per-thread, per-parity spike lists and NMDA jumps, sized for the thread's range */
     int T = net->threads;
-    net->tspk = xcalloc((size_t)T, sizeof *net->tspk, &fail);
-    net->tn_spk = xcalloc((size_t)T, sizeof *net->tn_spk, &fail);
-    for (int t = 0; t < T && !fail; t++) {
-        net->tspk[t] = xcalloc(net->n_pops, sizeof **net->tspk, &fail);
-        net->tn_spk[t] = xcalloc(net->n_pops, sizeof **net->tn_spk, &fail);
-        for (size_t k = 0; k < net->n_pops && !fail; k++)
-            net->tspk[t][k] = xcalloc(net->pops[k].n, sizeof(uint32_t), &fail);
+    size_t slots = (size_t)T * 2;
+    net->tspk = xcalloc(slots * net->n_pops, sizeof *net->tspk, &fail);
+    net->tn_spk = xcalloc(slots * net->n_pops, sizeof *net->tn_spk, &fail);
+    net->tscale = xcalloc(slots * (net->n_projs ? net->n_projs : 1), sizeof *net->tscale, &fail);
+    net->src_cur = xcalloc((size_t)T * net->n_pops, sizeof *net->src_cur, &fail);
+    for (size_t x = 0; x < slots && !fail; x++) {
+        int t = (int)(x / 2);
+        for (size_t k = 0; k < net->n_pops && !fail; k++) {
+            uint32_t n = net->pops[k].n;
+            size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
+                                  (uint64_t)n * (uint64_t)t / (uint64_t)T);
+            net->tspk[x * net->n_pops + k] = xcalloc(own, sizeof(uint32_t), &fail);
+        }
+        for (size_t q = 0; q < net->n_projs && !fail; q++) {
+            if (!net->projs[q].s_pre || net->projs[q].x_pre)
+                continue;
+            uint32_t n = net->pops[net->projs[q].pre].n;
+            size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
+                                  (uint64_t)n * (uint64_t)t / (uint64_t)T);
+            net->tscale[x * net->n_projs + q] = xcalloc(own, sizeof(double), &fail);
+        }
     }
+    net->mg_base = spec->mg_mM;
+    net->mg_base_step = -1;
     if (fail && !st)
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     if (st) {
@@ -827,19 +847,20 @@ void mg_net_destroy(mg_net **pnet) {
     }
     for (size_t k = 0; net->srecs && k < net->n_srecs; k++) {
         free(net->srecs[k].ids);
-        free(net->srecs[k].buf);
+        free(net->srecs[k].buf[0]);
+        free(net->srecs[k].buf[1]);
     }
     for (size_t k = 0; net->out_projs && k < net->n_pops; k++)
         free(net->out_projs[k]);
-    for (int t = 0; net->tspk && t < net->threads; t++) {
-        for (size_t k = 0; net->tspk[t] && k < net->n_pops; k++)
-            free(net->tspk[t][k]);
-        free(net->tspk[t]);
-        if (net->tn_spk)
-            free(net->tn_spk[t]);
-    }
+    size_t slots = (size_t)net->threads * 2;
+    for (size_t x = 0; net->tspk && x < slots * net->n_pops; x++)
+        free(net->tspk[x]);
+    for (size_t x = 0; net->tscale && x < slots * net->n_projs; x++)
+        free(net->tscale[x]);
     free(net->tspk);
     free(net->tn_spk);
+    free(net->tscale);
+    free(net->src_cur);
     free(net->out_projs);
     free(net->n_out_projs);
     free(net->pops);

@@ -86,7 +86,7 @@ typedef struct {
     uint32_t *ids;
     int64_t interval_steps;
     size_t n_vars;
-    double *buf;
+    double *buf[2]; /* by step parity: filled by the threads, read by the master */
 } mg_srec;
 
 struct mg_net {
@@ -114,9 +114,15 @@ struct mg_net {
     /* per population, the projections leaving it */
     size_t **out_projs;
     size_t *n_out_projs;
-    /* per-thread spike lists: tspk[thread][pop] */
-    uint32_t ***tspk;
-    size_t **tn_spk;
+    /* per thread and step parity: spikes of each population in the thread's range
+     * (tspk[(t * 2 + parity) * n_pops + pop], counts in tn_spk) and, for saturating NMDA
+     * projections, the gating jump of each of those spikes (tscale[... * n_projs + proj]) */
+    uint32_t **tspk;
+    size_t *tn_spk;
+    double **tscale;
+    size_t *src_cur; /* spike-source cursor per thread and population */
+    double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
+    int64_t mg_base_step;
     mg_net_stats stats;
 };
 

@@ -322,7 +322,7 @@ static void update_sources(mg_net *net, mg_pop *p, size_t pop, uint32_t lo, uint
             }
         }
     }
-    /* spike_source times are handled by the master thread in collect_spikes */
+    /* spike_source events are added by spike_source_events() */
 }
 
 /* Indices of fired neurons in [lo, hi), ascending, into out; returns the count. */
@@ -344,77 +344,10 @@ static size_t compact(const uint8_t *fired, uint32_t lo, uint32_t hi, uint32_t *
     return n;
 }
 
-static void step_update(mg_net *net, int t, int T, int64_t k) {
-    poisson_inputs(net, t, T, k);
-    double t_ms = (double)k * net->dt_ms;
-    for (size_t q = 0; q < net->n_pops; q++) {
-        mg_pop *p = &net->pops[q];
-        uint32_t lo, hi;
-        thread_range(p->n, t, T, &lo, &hi);
-        if (p->is_source) {
-            update_sources(net, p, q, lo, hi, k);
-        } else {
-            current_inputs(net, q, lo, hi, t_ms);
-            if (fused_ok(p))
-                update_fused(net, p, lo, hi, k);
-            else
-                update_neurons(net, p, lo, hi, k);
-        }
-        net->tn_spk[t][q] = compact(p->fired, lo, hi, net->tspk[t][q]);
-    }
-}
-
-/* Master: merge per-thread spikes in thread order (= ascending index), add
- * spike-source events, update the presynaptic NMDA gating. */
-static void collect_spikes(mg_net *net, int T, int64_t k) {
-    for (size_t q = 0; q < net->n_pops; q++) {
-        mg_pop *p = &net->pops[q];
-        size_t n = 0;
-        for (int t = 0; t < T; t++) {
-            memcpy(p->spk + n, net->tspk[t][q], net->tn_spk[t][q] * sizeof(uint32_t));
-            n += net->tn_spk[t][q];
-        }
-        if (p->spec.kind == MG_NEURON_SPIKE_SOURCE) {
-            while (p->next_time < p->n_times && p->times_step[p->next_time] < k)
-                p->next_time++;
-            size_t first = p->next_time;
-            while (p->next_time < p->n_times && p->times_step[p->next_time] == k) {
-                uint32_t id = p->times_id[p->next_time++];
-                if (id == UINT32_MAX) {
-                    for (uint32_t i = 0; i < p->n; i++)
-                        p->fired[i] = 1;
-                } else {
-                    p->fired[id] = 1;
-                }
-            }
-            if (p->next_time > first) {
-                n = compact(p->fired, 0, p->n, p->spk);
-                memset(p->fired, 0, p->n);
-            }
-        }
-        p->n_spk = n;
-        p->spikes += n;
-        p->window_spikes += n;
-    }
-}
-
-/* NMDA saturation: for each spike of an NMDA projection's source, the jump of the
- * presynaptic gating s, Δs = (1 - s⁻)(1 - exp(-alpha tau_rise)); stored per spike. */
-static void nmda_jumps(mg_net *net, mg_proj *pj, const mg_pop *pre, double *scale, int64_t k) {
-    for (size_t q = 0; q < pre->n_spk; q++) {
-        uint32_t j = pre->spk[q];
-        double s = pj->s_pre[j] * exp(-(double)(k - pj->s_step[j]) * net->dt_ms / pj->s_tau_ms);
-        double ds = (1.0 - s) * pj->s_jump;
-        pj->s_pre[j] = s + ds;
-        pj->s_step[j] = k;
-        scale[q] = ds;
-    }
-}
-
 /* Exact saturating NMDA: x += 1 for the spikes of step k, then (x, s) of every
  * presynaptic neuron advanced over one step by classical RK4, and the targets'
  * conductance g = Σ w s recomputed over all synapses. */
-static void nmda_exact(mg_net *net) {
+static void nmda_exact(mg_net *net, int par) {
     for (size_t q = 0; q < net->n_pops; q++)
         if (net->pops[q].g_exact)
             memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(mg_real));
@@ -424,8 +357,11 @@ static void nmda_exact(mg_net *net) {
         if (!pj->x_pre)
             continue;
         const mg_pop *pre = &net->pops[pj->pre];
-        for (size_t i = 0; i < pre->n_spk; i++)
-            pj->x_pre[pre->spk[i]] += 1.0;
+        (void)pre;
+        const uint32_t *spk = net->tspk[(size_t)par * net->n_pops + pj->pre];
+        size_t nspk = net->tn_spk[(size_t)par * net->n_pops + pj->pre];
+        for (size_t i = 0; i < nspk; i++)
+            pj->x_pre[spk[i]] += 1.0;
         const double tr = pj->s_rise_ms, td = pj->s_tau_ms;
         mg_real *g = net->pops[pj->post].g_exact;
         for (uint32_t j = 0; j < pj->n_pre; j++) {
@@ -467,57 +403,315 @@ static uint64_t lower_bound(const uint32_t *tgt, uint64_t a, uint64_t b, uint32_
     return a;
 }
 
-/* Deliver the spikes of step k into the rings of targets [lo, hi) of each projection. */
-static void deliver(mg_net *net, int t, int T, int64_t k, double *const *scales) {
+/* [Mg]o during step k: the last schedule point at or before t_k that comes after the
+ * value set with mg_net_set_mg (or the spec's), else that value. Read-only: every thread
+ * can evaluate it. */
+static double mg_at_step(const mg_net *net, int64_t k) {
+    double t = (double)k * net->dt_ms, mg = net->mg_base;
+    double t_base = (double)net->mg_base_step * net->dt_ms;
+    for (size_t q = 0; q < net->n_sched; q++) {
+        double ts = net->sched[q].t_ms;
+        if (ts > t + 1e-9)
+            break;
+        if (ts > t_base + 1e-9 || net->mg_base_step < 0)
+            mg = net->sched[q].mg_mM;
+    }
+    return mg;
+}
+
+/* Spike-source events of step k for the neurons [lo, hi) of population q, thread t. */
+static void spike_source_events(mg_net *net, mg_pop *p, size_t q, int t, uint32_t lo, uint32_t hi,
+                                int64_t k) {
+    size_t *cur = &net->src_cur[(size_t)t * net->n_pops + q];
+    while (*cur < p->n_times && p->times_step[*cur] < k)
+        (*cur)++;
+    while (*cur < p->n_times && p->times_step[*cur] == k) {
+        uint32_t id = p->times_id[(*cur)++];
+        if (id == UINT32_MAX)
+            memset(p->fired + lo, 1, hi - lo);
+        else if (id >= lo && id < hi)
+            p->fired[id] = 1;
+    }
+}
+
+/* NMDA saturation: for each of the thread's spikes of an NMDA projection's source, the
+ * jump of the presynaptic gating s, Δs = (1 - s⁻)(1 - exp(-alpha tau_rise)). */
+static void nmda_jumps(const mg_net *net, mg_proj *pj, const uint32_t *spk, size_t n, double *scale,
+                       int64_t k) {
+    for (size_t q = 0; q < n; q++) {
+        uint32_t j = spk[q];
+        double s = pj->s_pre[j] * exp(-(double)(k - pj->s_step[j]) * net->dt_ms / pj->s_tau_ms);
+        double ds = (1.0 - s) * pj->s_jump;
+        pj->s_pre[j] = s + ds;
+        pj->s_step[j] = k;
+        scale[q] = ds;
+    }
+}
+
+/* Sample recorder r's neurons that thread t owns into buf. */
+static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, double mg, double *buf);
+
+/* Phase A of step k on thread t: inputs, neuron updates, this thread's spikes and their
+ * NMDA jumps, state samples of its neurons. */
+static void phase_a(mg_net *net, int t, int T, int64_t k) {
+    const int par = (int)(k & 1);
+    net->mg_mM = mg_at_step(net, k); /* the same value from every thread */
+    poisson_inputs(net, t, T, k);
+    double t_ms = (double)k * net->dt_ms;
+    size_t base = ((size_t)t * 2 + (size_t)par) * net->n_pops;
+    for (size_t q = 0; q < net->n_pops; q++) {
+        mg_pop *p = &net->pops[q];
+        uint32_t lo, hi;
+        thread_range(p->n, t, T, &lo, &hi);
+        if (p->is_source) {
+            update_sources(net, p, q, lo, hi, k);
+            if (p->spec.kind == MG_NEURON_SPIKE_SOURCE)
+                spike_source_events(net, p, q, t, lo, hi, k);
+        } else {
+            current_inputs(net, q, lo, hi, t_ms);
+            if (fused_ok(p))
+                update_fused(net, p, lo, hi, k);
+            else
+                update_neurons(net, p, lo, hi, k);
+        }
+        net->tn_spk[base + q] = compact(p->fired, lo, hi, net->tspk[base + q]);
+    }
+    size_t sbase = ((size_t)t * 2 + (size_t)par) * net->n_projs;
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
-        const mg_pop *pre = &net->pops[pj->pre];
-        if (!pre->n_spk || pj->x_pre)
+        if (pj->s_pre && !pj->x_pre)
+            nmda_jumps(net, pj, net->tspk[base + pj->pre], net->tn_spk[base + pj->pre],
+                       net->tscale[sbase + q], k);
+    }
+    for (size_t q = 0; q < net->n_srecs; q++) {
+        const mg_srec *r = &net->srecs[q];
+        if ((k + 1) % r->interval_steps == 0)
+            sample_state(net, r, t, T, net->mg_mM, r->buf[par]);
+    }
+}
+
+/* Phase B, delivery: the spikes of step k (all threads' lists, in thread order = ascending
+ * index) into the ring buffers of the targets thread t owns. */
+static void deliver(mg_net *net, int t, int T, int64_t k) {
+    const int par = (int)(k & 1);
+    for (size_t q = 0; q < net->n_projs; q++) {
+        mg_proj *pj = &net->projs[q];
+        if (pj->x_pre)
             continue;
         mg_pop *post = &net->pops[pj->post];
         uint32_t lo, hi;
         thread_range(post->n, t, T, &lo, &hi);
         mg_real *ring = post->ring[pj->rec];
         const uint32_t S = net->n_slots, n = post->n;
-        const double *scale = scales[q];
-        for (size_t s = 0; s < pre->n_spk; s++) {
-            uint32_t j = pre->spk[s];
-            uint64_t a = pj->row[j], b = pj->row[j + 1];
-            if (T > 1) {
-                /* rows are sorted by target: this thread's part is [lower(lo), lower(hi)) */
-                a = lower_bound(pj->tgt, a, b, lo);
-                b = lower_bound(pj->tgt, a, b, hi);
-            }
-            double f = scale ? scale[s] : 1.0;
-            const uint32_t *restrict tg = pj->tgt;
-            if (!pj->w && !pj->d) {
-                mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
-                const mg_real w = MG_R(pj->w_const * f);
-                for (uint64_t x = a; x < b; x++)
-                    r[tg[x]] += w;
-            } else if (!pj->d) {
-                mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
-                const float *restrict wt = pj->w;
-                const mg_real ff = MG_R(f);
-                for (uint64_t x = a; x < b; x++)
-                    r[tg[x]] += (mg_real)wt[x] * ff;
-            } else {
-                for (uint64_t x = a; x < b; x++) {
-                    uint32_t d = pj->d[x];
-                    double w = (pj->w ? (double)pj->w[x] : pj->w_const) * f;
-                    ring[(size_t)((k + d) % S) * n + tg[x]] += MG_R(w);
+        for (int tt = 0; tt < T; tt++) {
+            size_t slot = ((size_t)tt * 2 + (size_t)par);
+            const uint32_t *spk = net->tspk[slot * net->n_pops + pj->pre];
+            size_t nspk = net->tn_spk[slot * net->n_pops + pj->pre];
+            const double *scale = (pj->s_pre) ? net->tscale[slot * net->n_projs + q] : NULL;
+            for (size_t s = 0; s < nspk; s++) {
+                uint32_t j = spk[s];
+                uint64_t a = pj->row[j], b = pj->row[j + 1];
+                if (T > 1) {
+                    /* rows are sorted by target: this thread's part is [lower(lo), lower(hi)) */
+                    a = lower_bound(pj->tgt, a, b, lo);
+                    b = lower_bound(pj->tgt, a, b, hi);
+                }
+                double f = scale ? scale[s] : 1.0;
+                const uint32_t *restrict tg = pj->tgt;
+                if (!pj->w && !pj->d) {
+                    mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
+                    const mg_real w = MG_R(pj->w_const * f);
+                    for (uint64_t x = a; x < b; x++)
+                        r[tg[x]] += w;
+                } else if (!pj->d) {
+                    mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
+                    const float *restrict wt = pj->w;
+                    const mg_real ff = MG_R(f);
+                    for (uint64_t x = a; x < b; x++)
+                        r[tg[x]] += (mg_real)wt[x] * ff;
+                } else {
+                    for (uint64_t x = a; x < b; x++) {
+                        uint32_t d = pj->d[x];
+                        double w = (pj->w ? (double)pj->w[x] : pj->w_const) * f;
+                        ring[(size_t)((k + d) % S) * n + tg[x]] += MG_R(w);
+                    }
                 }
             }
         }
     }
 }
 
-static void sample_state(mg_net *net, mg_srec *r) {
+typedef struct {
+    mg_status status;
+    int stop;       /* set by the master: stop after the next step */
+    int64_t k_stop; /* the step after which the run ends */
+} loop_state;
+
+/* Phase B, master only, after its delivery: spike counts and callbacks for step k,
+ * state records, the runaway checker, progress. Sets ls->stop on an error or request. */
+static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
+                        const mg_net_callbacks *cb, loop_state *ls, int64_t *next_progress,
+                        int64_t progress_every) {
+    const int par = (int)(k & 1);
+    double t_ms = (double)k * net->dt_ms;
+    int emit = ls->status == MG_OK;
+    for (size_t q = 0; q < net->n_pops; q++) {
+        mg_pop *p = &net->pops[q];
+        size_t n = 0;
+        for (int t = 0; t < T; t++) {
+            size_t x = ((size_t)t * 2 + (size_t)par) * net->n_pops + q;
+            memcpy(p->spk + n, net->tspk[x], net->tn_spk[x] * sizeof(uint32_t));
+            n += net->tn_spk[x];
+        }
+        p->n_spk = n;
+        p->spikes += n;
+        p->window_spikes += n;
+        if (emit && cb && cb->on_spikes && p->record_spikes && n &&
+            cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, n)) {
+            ls->status =
+                mg_error_raise(net->ctx, MG_ERR_IO, "writing the spikes of %s at t = %g ms failed",
+                               p->spec.name, t_ms);
+            emit = 0;
+        }
+    }
+    int64_t k1 = k + 1;
+    if (emit && cb && cb->on_state) {
+        for (size_t q = 0; q < net->n_srecs && emit; q++) {
+            mg_srec *r = &net->srecs[q];
+            if (k1 % r->interval_steps)
+                continue;
+            if (cb->on_state(cb->user, q, (double)k1 * net->dt_ms, r->buf[par],
+                             r->n_vars * r->spec.n_ids)) {
+                ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing state record %s failed",
+                                            r->spec.name);
+                emit = 0;
+            }
+        }
+    }
+    if (ls->status == MG_OK && net->runaway_rate_hz > 0.0 &&
+        k1 - net->window_start >= net->runaway_window_steps) {
+        double win_s = (double)(k1 - net->window_start) * net->dt_ms * 1e-3;
+        for (size_t q = 0; q < net->n_pops && ls->status == MG_OK; q++) {
+            mg_pop *p = &net->pops[q];
+            double rate = (double)p->window_spikes / (double)p->n / win_s;
+            if (!p->is_source && rate > net->runaway_rate_hz)
+                ls->status = mg_error_raise(
+                    net->ctx, MG_ERR_RUNAWAY,
+                    "runaway activity: population %s fired at %.1f Hz between t = %.1f and %.1f "
+                    "ms, above the ceiling of %g Hz (runaway.max_rate_hz; runaway.window_ms = %g)",
+                    p->spec.name, rate, (double)net->window_start * net->dt_ms,
+                    (double)k1 * net->dt_ms, net->runaway_rate_hz,
+                    (double)net->runaway_window_steps * net->dt_ms);
+        }
+        for (size_t q = 0; q < net->n_pops; q++)
+            net->pops[q].window_spikes = 0;
+        net->window_start = k1;
+    }
+    if (ls->status == MG_OK && cb && cb->on_progress && (k1 >= *next_progress || k1 == k_end)) {
+        *next_progress = k1 + progress_every;
+        if (cb->on_progress(cb->user, (double)k1 * net->dt_ms, total_ms))
+            ls->status = mg_error_raise(net->ctx, MG_ERR_INTERRUPTED, "interrupted at t = %g ms",
+                                        (double)k1 * net->dt_ms);
+    }
+    if (ls->status != MG_OK && !ls->stop) {
+        ls->stop = 1;
+        ls->k_stop = k1 < k_end ? k1 : k_end - 1; /* finish the step in flight, then stop */
+    }
+}
+
+mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb) {
+    if (!net)
+        return MG_ERR_USAGE;
+    if (!(duration_ms >= 0.0) || !isfinite(duration_ms))
+        return mg_error_raise(net->ctx, MG_ERR_DATA, "run duration must be >= 0 ms, got %g",
+                              duration_ms);
+    int64_t nsteps = (int64_t)nearbyint(duration_ms / net->dt_ms);
+    int64_t k0 = net->step, k_end = net->step + nsteps;
+    double total_ms = (double)k_end * net->dt_ms;
+    int T = net->threads;
+    /* the first state sample, at the start of the first run */
+    if (k0 == 0 && cb && cb->on_state) {
+        double mg = mg_at_step(net, 0);
+        for (size_t q = 0; q < net->n_srecs; q++) {
+            sample_state(net, &net->srecs[q], 0, 1, mg, net->srecs[q].buf[1]);
+            cb->on_state(cb->user, q, 0.0, net->srecs[q].buf[1],
+                         net->srecs[q].n_vars * net->srecs[q].spec.n_ids);
+        }
+    }
+    int64_t progress_every = nsteps / 100 > 0 ? nsteps / 100 : 1;
+    int64_t next_progress = k0 + progress_every;
+    loop_state ls = {MG_OK, 0, -1};
+    double t0 = mg_wall_seconds();
+    int64_t k_done = k0;
+    const int exact = net->nmda.saturating && net->nmda.exact;
+    if (T == 1) {
+        for (int64_t k = k0; k < k_end; k++) {
+            phase_a(net, 0, 1, k);
+            if (exact)
+                nmda_exact(net, (int)(k & 1));
+            deliver(net, 0, 1, k);
+            bookkeeping(net, 1, k, k_end, total_ms, cb, &ls, &next_progress, progress_every);
+            k_done = k + 1;
+            if (ls.stop && k >= ls.k_stop)
+                break;
+        }
+    } else {
+        /* One barrier per step: phase A (update own neurons) | barrier | phase B (deliver into
+         * own targets; the master then does the bookkeeping of the step while the others
+         * already update the next one). Per-thread lists are double-buffered by step parity,
+         * and the barrier of step k+1 keeps anyone from overwriting step k's lists before
+         * every thread has delivered them. A stop requested during step k's bookkeeping is
+         * seen by all threads after the barrier of step k+1, which they complete. */
+#pragma omp parallel num_threads(T) shared(ls, k_done, next_progress)
+        {
+            int t = omp_get_thread_num();
+            int nt = omp_get_num_threads();
+            for (int64_t k = k0; k < k_end; k++) {
+                if (nt == T) {
+                    phase_a(net, t, T, k);
+                } else {
+#pragma omp master
+                    for (int tt = 0; tt < T; tt++)
+                        phase_a(net, tt, T, k);
+                }
+#pragma omp barrier
+                int stop_here = ls.stop && k >= ls.k_stop;
+                if (nt == T) {
+                    deliver(net, t, T, k);
+                } else {
+#pragma omp master
+                    for (int tt = 0; tt < T; tt++)
+                        deliver(net, tt, T, k);
+                }
+#pragma omp master
+                {
+                    bookkeeping(net, T, k, k_end, total_ms, cb, &ls, &next_progress,
+                                progress_every);
+                    k_done = k + 1;
+                }
+                if (stop_here)
+                    break;
+            }
+        }
+    }
+    net->step = k_done;
+    net->mg_mM = mg_at_step(net, k_done);
+    net->stats.steps = (uint64_t)net->step;
+    net->stats.loop_wall_s += mg_wall_seconds() - t0;
+    return ls.status;
+}
+
+static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, double mg,
+                         double *buf) {
     const mg_pop *p = &net->pops[r->spec.pop];
-    size_t o = 0;
-    double kmg = net->mg_mM / net->nmda.mg_scale_mM;
+    uint32_t lo, hi;
+    thread_range(p->n, t, T, &lo, &hi);
+    double kmg = mg / net->nmda.mg_scale_mM;
     for (size_t q = 0; q < r->spec.n_ids; q++) {
         uint32_t i = r->ids[q];
+        if (i < lo || i >= hi)
+            continue;
+        size_t o = q * r->n_vars;
         for (int b = 0; b < MG_VAR_COUNT; b++) {
             if (!((r->spec.vars >> b) & 1u))
                 continue;
@@ -532,187 +726,14 @@ static void sample_state(mg_net *net, mg_srec *r) {
             else {
                 int rr = b - 1; /* G_AMPA is bit 1 */
                 if (rr == MG_RECEPTOR_NMDA && p->g_exact)
-                    x = p->g_exact[i];
+                    x = (double)p->g_exact[i];
                 else if (p->a[rr])
                     x = p->norm[rr] *
                         ((double)p->a[rr][i] - (p->b[rr] ? (double)p->b[rr][i] : 0.0));
             }
-            r->buf[o++] = x;
+            buf[o++] = x;
         }
     }
-}
-
-typedef struct {
-    mg_status status;
-    int stop;
-} loop_state;
-
-/* Master work after the updates of step k: spikes, NMDA jumps, callbacks, checks. */
-static void master_phase(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
-                         const mg_net_callbacks *cb, double *const *scales, loop_state *ls,
-                         int64_t *next_progress, int64_t progress_every) {
-    collect_spikes(net, T, k);
-    if (net->nmda.saturating && net->nmda.exact)
-        nmda_exact(net);
-    for (size_t q = 0; q < net->n_projs; q++)
-        if (net->projs[q].s_pre && !net->projs[q].x_pre && net->pops[net->projs[q].pre].n_spk)
-            nmda_jumps(net, &net->projs[q], &net->pops[net->projs[q].pre], scales[q], k);
-    double t_ms = (double)k * net->dt_ms;
-    if (cb && cb->on_spikes) {
-        for (size_t q = 0; q < net->n_pops && !ls->stop; q++) {
-            const mg_pop *p = &net->pops[q];
-            if (p->record_spikes && p->n_spk &&
-                cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, p->n_spk)) {
-                ls->status = mg_error_raise(net->ctx, MG_ERR_IO,
-                                            "writing the spikes of %s at t = %g ms failed",
-                                            p->spec.name, t_ms);
-                ls->stop = 1;
-            }
-        }
-    }
-    int64_t k1 = k + 1;
-    if (cb && cb->on_state) {
-        for (size_t q = 0; q < net->n_srecs && !ls->stop; q++) {
-            mg_srec *r = &net->srecs[q];
-            if (k1 % r->interval_steps)
-                continue;
-            sample_state(net, r);
-            if (cb->on_state(cb->user, q, (double)k1 * net->dt_ms, r->buf,
-                             r->n_vars * r->spec.n_ids)) {
-                ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing state record %s failed",
-                                            r->spec.name);
-                ls->stop = 1;
-            }
-        }
-    }
-    /* runaway checker: population rate over each window */
-    if (net->runaway_rate_hz > 0.0 && k1 - net->window_start >= net->runaway_window_steps) {
-        double win_s = (double)(k1 - net->window_start) * net->dt_ms * 1e-3;
-        for (size_t q = 0; q < net->n_pops && !ls->stop; q++) {
-            mg_pop *p = &net->pops[q];
-            double rate = (double)p->window_spikes / (double)p->n / win_s;
-            if (!p->is_source && rate > net->runaway_rate_hz) {
-                ls->status = mg_error_raise(
-                    net->ctx, MG_ERR_RUNAWAY,
-                    "runaway activity: population %s fired at %.1f Hz between t = %.1f and %.1f "
-                    "ms, "
-                    "above the ceiling of %g Hz (runaway.max_rate_hz; runaway.window_ms = %g)",
-                    p->spec.name, rate, (double)net->window_start * net->dt_ms,
-                    (double)k1 * net->dt_ms, net->runaway_rate_hz,
-                    (double)net->runaway_window_steps * net->dt_ms);
-                ls->stop = 1;
-            }
-        }
-        for (size_t q = 0; q < net->n_pops; q++)
-            net->pops[q].window_spikes = 0;
-        net->window_start = k1;
-    }
-    /* [Mg]o schedule for the next step */
-    double t_next = (double)k1 * net->dt_ms;
-    while (net->next_sched < net->n_sched && net->sched[net->next_sched].t_ms <= t_next + 1e-9)
-        net->mg_mM = net->sched[net->next_sched++].mg_mM;
-    if (cb && cb->on_progress && !ls->stop && (k1 >= *next_progress || k1 == k_end)) {
-        *next_progress = k1 + progress_every;
-        if (cb->on_progress(cb->user, (double)k1 * net->dt_ms, total_ms)) {
-            ls->status = mg_error_raise(net->ctx, MG_ERR_INTERRUPTED, "interrupted at t = %g ms",
-                                        (double)k1 * net->dt_ms);
-            ls->stop = 1;
-        }
-    }
-}
-
-mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb) {
-    if (!net)
-        return MG_ERR_USAGE;
-    if (!(duration_ms >= 0.0) || !isfinite(duration_ms))
-        return mg_error_raise(net->ctx, MG_ERR_DATA, "run duration must be >= 0 ms, got %g",
-                              duration_ms);
-    int64_t nsteps = (int64_t)nearbyint(duration_ms / net->dt_ms);
-    int64_t k0 = net->step, k_end = net->step + nsteps;
-    double total_ms = (double)k_end * net->dt_ms;
-    int T = net->threads;
-    double *scales_mem = NULL;
-    double **scales = calloc(net->n_projs ? net->n_projs : 1, sizeof *scales);
-    size_t nscale = 0;
-    for (size_t q = 0; q < net->n_projs; q++)
-        if (net->projs[q].s_pre)
-            nscale += net->pops[net->projs[q].pre].n;
-    scales_mem = malloc((nscale ? nscale : 1) * sizeof *scales_mem);
-    if (!scales || !scales_mem) {
-        free(scales);
-        free(scales_mem);
-        return mg_error_raise(net->ctx, MG_ERR_NOMEM, "out of memory");
-    }
-    for (size_t q = 0, o = 0; q < net->n_projs; q++)
-        if (net->projs[q].s_pre) {
-            scales[q] = scales_mem + o;
-            o += net->pops[net->projs[q].pre].n;
-        }
-    /* the first state sample, at the start of the first run */
-    if (k0 == 0 && cb && cb->on_state) {
-        for (size_t q = 0; q < net->n_srecs; q++) {
-            sample_state(net, &net->srecs[q]);
-            cb->on_state(cb->user, q, 0.0, net->srecs[q].buf,
-                         net->srecs[q].n_vars * net->srecs[q].spec.n_ids);
-        }
-    }
-    /* the schedule's points up to now */
-    while (net->next_sched < net->n_sched &&
-           net->sched[net->next_sched].t_ms <= (double)k0 * net->dt_ms + 1e-9)
-        net->mg_mM = net->sched[net->next_sched++].mg_mM;
-
-    int64_t progress_every = nsteps / 100 > 0 ? nsteps / 100 : 1;
-    int64_t next_progress = k0 + progress_every;
-    loop_state ls = {MG_OK, 0};
-    double t0 = mg_wall_seconds();
-    int64_t k_done = k0;
-    if (T == 1) {
-        for (int64_t k = k0; k < k_end && !ls.stop; k++) {
-            step_update(net, 0, 1, k);
-            master_phase(net, 1, k, k_end, total_ms, cb, scales, &ls, &next_progress,
-                         progress_every);
-            deliver(net, 0, 1, k, scales);
-            k_done = k + 1;
-        }
-    } else {
-#pragma omp parallel num_threads(T) shared(ls, k_done, next_progress)
-        {
-            int t = omp_get_thread_num();
-            int nt = omp_get_num_threads();
-            for (int64_t k = k0; k < k_end; k++) {
-                if (nt == T)
-                    step_update(net, t, T, k);
-#pragma omp barrier
-#pragma omp master
-                {
-                    if (nt != T) {
-                        /* fewer threads than asked for: the master does all the work */
-                        for (int tt = 0; tt < T; tt++)
-                            step_update(net, tt, T, k);
-                    }
-                    master_phase(net, T, k, k_end, total_ms, cb, scales, &ls, &next_progress,
-                                 progress_every);
-                    k_done = k + 1;
-                }
-#pragma omp barrier
-                if (ls.stop)
-                    break;
-                if (nt == T)
-                    deliver(net, t, T, k, scales);
-                else if (t == 0)
-                    for (int tt = 0; tt < T; tt++)
-                        deliver(net, tt, T, k, scales);
-            }
-        }
-    }
-    if (ls.stop && ls.status == MG_OK)
-        ls.status = MG_ERR_INTERNAL;
-    net->step = k_done;
-    net->stats.steps = (uint64_t)net->step;
-    net->stats.loop_wall_s += mg_wall_seconds() - t0;
-    free(scales);
-    free(scales_mem);
-    return ls.status;
 }
 
 mg_status mg_net_set_mg(mg_net *net, double mg_mM) {
@@ -721,6 +742,8 @@ mg_status mg_net_set_mg(mg_net *net, double mg_mM) {
     if (!(mg_mM >= 0.0) || !isfinite(mg_mM))
         return mg_error_raise(net->ctx, MG_ERR_DATA, "[Mg]o must be >= 0 mM, got %g", mg_mM);
     net->mg_mM = mg_mM;
+    net->mg_base = mg_mM;
+    net->mg_base_step = net->step;
     return MG_OK;
 }
 
