@@ -115,7 +115,8 @@ typedef enum {
     MG_CONN_ONE_TO_ONE,
     MG_CONN_FIXED_PROB,
     MG_CONN_FIXED_INDEGREE,
-    MG_CONN_EDGE_LIST
+    MG_CONN_EDGE_LIST,
+    MG_CONN_SAME_AS /* the synapses (pairs and delays) of the earlier projection share_proj */
 } mg_conn_kind;
 
 typedef struct {
@@ -133,11 +134,10 @@ typedef struct {
     const uint32_t *edge_pre, *edge_post;
     const double *edge_weight_nS, *edge_delay_ms;
     size_t n_edges;
-    /* share_conn != 0: reuse the synapses (pairs and delays) of the earlier
-     * projection share_proj, which must join the same populations; only the
-     * weights are this projection's own. This is how one set of synapses carries
-     * two receptors (AMPA and NMDA of the same contacts, as in Brunel & Wang 2001). */
-    int share_conn;
+    /* SAME_AS: reuse the synapses (pairs and delays) of the earlier projection
+     * share_proj, which must join the same populations; only the weights are this
+     * projection's own. This is how one set of contacts carries two receptors
+     * (AMPA and NMDA of the same synapses, as in Brunel & Wang 2001). */
     uint32_t share_proj;
 } mg_proj_spec;
 

@@ -16,21 +16,23 @@ _Static_assert(sizeof(mg_receptor) == sizeof(int), "RECEPTOR keys are stored as 
 
 /* Names in enum value order: mg_neuron_kind, mg_conn_kind, mg_input_kind, mg_dist_kind. */
 static const char *const model_names[] = {"lif", "adex", "spike_source", "poisson_source", NULL};
-static const char *const rule_names[] = {"all_to_all",     "one_to_one", "fixed_probability",
-                                         "fixed_indegree", "edge_list",  NULL};
+static const char *const rule_names[] = {
+    "all_to_all", "one_to_one", "fixed_probability", "fixed_indegree", "edge_list",
+    "same_as",    NULL};
 static const char *const input_names[] = {"poisson", "current_step", "current_ramp", NULL};
 static const char *const dist_names[] = {"const", "normal", "uniform", "lognormal", NULL};
 static const char *const dist_keys[] = {"dist", "value", "mean", "sd",  "low", "high",
                                         "mu",   "sigma", "min",  "max", NULL};
 static const char *const format_names[] = {"sonata", "csv", NULL};
 
-#define INF      INFINITY
-#define REQ      MG_KEY_REQUIRED
-#define GT0      MG_KEY_MIN_EXCL
-#define NEU      MG_KEYA_NEURON
-#define ADX      MG_KEYA_ADEX
-#define RULE(c)  (1u << (c))
-#define INPUT(c) (1u << (c))
+#define INF               INFINITY
+#define REQ               MG_KEY_REQUIRED
+#define GT0               MG_KEY_MIN_EXCL
+#define NEU               MG_KEYA_NEURON
+#define ADX               MG_KEYA_ADEX
+#define RULE(c)           (1u << (c))
+#define INPUT(c)          (1u << (c))
+#define RULE_ALL_BUT_SAME ((1u << MG_CONN_SAME_AS) - 1u)
 
 #define RUNOFF(f) offsetof(mg_net_spec, f)
 #define POPOFF(f) offsetof(mg_pop_spec, f)
@@ -161,8 +163,15 @@ static const mg_net_key table[] = {
       "required unless an edge_list file has a weight_nS column",
       "required"),
     K("projections.*.delay_ms", MG_KEY_DIST, MG_KEYS_PROJ, PRJOFF(delay_ms), 0, "ms", 0, INF,
-      MG_KEY_CLIP_DT | MG_KEY_DT_STEP, 0, NULL,
-      "transmission delay, a whole number >= 1 of steps (a number or a distribution)", "run.dt_ms"),
+      MG_KEY_CLIP_DT | MG_KEY_DT_STEP, RULE_ALL_BUT_SAME, NULL,
+      "transmission delay: a number must be a whole number >= 1 of steps; draws from a "
+      "distribution are rounded to the nearest step (at least one)",
+      "run.dt_ms"),
+    K("projections.*.same_as", MG_KEY_PROJ, MG_KEYS_PROJ, PRJOFF(share_proj), 0, "", 0, 0, REQ,
+      RULE(MG_CONN_SAME_AS), NULL,
+      "an earlier projection between the same populations whose synapses (pairs and delays) "
+      "this one reuses with its own receptor and weights, e.g. the NMDA part of AMPA contacts",
+      NULL),
     K("projections.*.file", MG_KEY_FILE, MG_KEYS_PROJ, 0, 0, "", 0, 0, REQ, RULE(MG_CONN_EDGE_LIST),
       NULL, "CSV edge list, header pre,post[,weight_nS][,delay_ms]; relative to the model file",
       NULL),

@@ -24,6 +24,7 @@ typedef enum {
     MG_KEY_ENUM,     /* an int-sized enum; names[] lists its names in value order */
     MG_KEY_RECEPTOR, /* mg_receptor, by the engine's names (mg_net_receptor_name) */
     MG_KEY_POP,      /* a population name, stored as its uint32_t index */
+    MG_KEY_PROJ,     /* the name of an earlier projection, stored as its uint32_t index */
     MG_KEY_DIST,     /* mg_dist: a number or a distribution map */
     MG_KEY_TIMES,    /* numbers: double * at offset, size_t count at offset2 */
     MG_KEY_IDS,      /* non-negative integers: uint32_t * at offset, size_t count at offset2 */

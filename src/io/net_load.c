@@ -237,6 +237,31 @@ static mg_status read_pop(loader *L, const mg_yaml_node *n, const char *key, uin
                 sug);
 }
 
+/* The name of a projection defined earlier in the file than the one being read. */
+static mg_status read_proj(loader *L, const mg_yaml_node *n, const char *key, uint32_t *out) {
+    const char *s = NULL;
+    mg_status st = read_name_text(L, n, key, "a projection name", &s);
+    if (st)
+        return st;
+    const mg_net_spec *sp = &L->m->spec;
+    size_t earlier = sp->n_projs ? sp->n_projs - 1 : 0; /* the one being read is the last */
+    for (size_t i = 0; i < earlier; i++)
+        if (strcmp(sp->projs[i].name, s) == 0) {
+            *out = (uint32_t)i;
+            return MG_OK;
+        }
+    const char *names[64];
+    size_t nn = 0;
+    for (size_t i = 0; i < earlier && nn < 64; i++)
+        names[nn++] = sp->projs[i].name;
+    char sug[512], d[64];
+    mg_netkeys_suggest_name(s, names, nn, sug, sizeof sug);
+    return fail(L, MG_ERR_CONFIG, n, 0, key,
+                "no projection named %s before this one (same_as must name an earlier "
+                "projection); %s",
+                desc(n, d, sizeof d), sug);
+}
+
 static mg_status expect_seq(loader *L, const mg_yaml_node *n, const char *key, const char *eg) {
     char d[64];
     if (n->kind != MG_YAML_SEQ)
@@ -500,8 +525,14 @@ static mg_status read_value(loader *L, const mg_net_key *k, const mg_yaml_node *
                 memcpy(p, &i, sizeof i);
             return st;
         case MG_KEY_POP: {
-            uint32_t idx;
+            uint32_t idx = 0;
             if (!(st = read_pop(L, n, key, &idx)))
+                memcpy(p, &idx, sizeof idx);
+            return st;
+        }
+        case MG_KEY_PROJ: {
+            uint32_t idx = 0;
+            if (!(st = read_proj(L, n, key, &idx)))
                 memcpy(p, &idx, sizeof idx);
             return st;
         }
@@ -1131,6 +1162,19 @@ static mg_status load_projections(loader *L, const mg_yaml_node *root) {
                         "population %s is a %s and has no synapses; expected a lif or adex "
                         "population",
                         post->name, kind_name(MG_KEYS_POP, (int)post->kind));
+        }
+        if (pj->conn == MG_CONN_SAME_AS) {
+            const mg_proj_spec *o = &sp->projs[pj->share_proj];
+            char key[KEYLEN];
+            snprintf(key, sizeof key, "%s.same_as", path);
+            if (o->pre != pj->pre || o->post != pj->post)
+                return fail(L, MG_ERR_CONFIG, get_path(pn, "same_as"), 0, key,
+                            "projection %s joins %s to %s, but this one joins %s to %s; "
+                            "same_as needs the same populations",
+                            o->name, sp->pops[o->pre].name, sp->pops[o->post].name, pre->name,
+                            post->name);
+            if (o->conn == MG_CONN_SAME_AS)
+                pj->share_proj = o->share_proj; /* share with the original */
         }
         if (pj->conn == MG_CONN_ONE_TO_ONE && pre->n != post->n)
             return fail(L, MG_ERR_DATA, get_path(pn, "rule"), 0, path,

@@ -186,6 +186,10 @@ static void value(writer *w, const mg_net_key *k, const void *base) {
             memcpy(&u, p, sizeof u);
             name(w, u < sp->n_pops ? sp->pops[u].name : "?");
             return;
+        case MG_KEY_PROJ:
+            memcpy(&u, p, sizeof u);
+            name(w, u < sp->n_projs ? sp->projs[u].name : "?");
+            return;
         case MG_KEY_DIST: {
             mg_dist dd;
             memcpy(&dd, p, sizeof dd);

@@ -152,12 +152,21 @@ static mg_status validate(mg_context *ctx, const mg_net_spec *s) {
             return mg_error_raise(ctx, MG_ERR_DATA,
                                   "projections.%s.indegree: %u exceeds the %u available sources",
                                   p->name, p->indegree, npre);
-        if (p->share_conn && (p->share_proj >= k || s->projs[p->share_proj].pre != p->pre ||
-                              s->projs[p->share_proj].post != p->post))
+        if (p->conn == MG_CONN_SAME_AS &&
+            (p->share_proj >= k || s->projs[p->share_proj].pre != p->pre ||
+             s->projs[p->share_proj].post != p->post))
             return mg_error_raise(ctx, MG_ERR_CONFIG,
                                   "projections.%s: can share the synapses only of an earlier "
                                   "projection between the same populations",
                                   p->name);
+        if (p->receptor == MG_RECEPTOR_NMDA && s->nmda.saturating &&
+            !(post->receptor[MG_RECEPTOR_NMDA].tau_rise_ms > 0.0))
+            return mg_error_raise(ctx, MG_ERR_DATA,
+                                  "projections.%s: saturating NMDA needs "
+                                  "populations.%s.receptors.nmda.tau_rise_ms > 0 (the gating "
+                                  "x decays with it), got %g",
+                                  p->name, post->name,
+                                  post->receptor[MG_RECEPTOR_NMDA].tau_rise_ms);
         mg_status st = check_dist(ctx, &p->weight_nS, p->name);
         if (!st)
             st = check_dist(ctx, &p->delay_ms, p->name);
@@ -212,12 +221,16 @@ static mg_status validate(mg_context *ctx, const mg_net_spec *s) {
     return MG_OK;
 }
 
-/* Delay in steps, or an error if not a whole number of steps >= 1. */
+/* Delay in steps, or an error if not a whole number of steps >= 1. Drawn (random)
+ * delays are rounded to the nearest step (at least one) instead: only a delay
+ * given as a number must be a multiple of dt. */
 static mg_status delay_steps(mg_context *ctx, const char *proj, double d_ms, double dt,
-                             uint16_t *out) {
+                             uint16_t *out, int drawn) {
     double q = d_ms / dt;
     double r = nearbyint(q);
-    if (!(r >= 1.0) || fabs(q - r) > 1e-6 * fmax(1.0, r) || r > DELAY_MAX_STEPS)
+    if (drawn && r < 1.0)
+        r = 1.0;
+    if (!(r >= 1.0) || (!drawn && fabs(q - r) > 1e-6 * fmax(1.0, r)) || r > DELAY_MAX_STEPS)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "projections.%s.delay_ms: %g ms is not a whole number of steps of "
                               "dt = %g ms between 1 and %u steps",
@@ -304,7 +317,7 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
     pj->n_pre = npre;
     int self = (ps->pre == ps->post) && !ps->allow_autapses;
     uint32_t entity = (uint32_t)k;
-    if (ps->share_conn) {
+    if (ps->conn == MG_CONN_SAME_AS) {
         const mg_proj *o = &net->projs[ps->share_proj];
         pj->row = o->row;
         pj->tgt = o->tgt;
@@ -336,7 +349,7 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             break;
         case MG_CONN_ONE_TO_ONE:
             for (uint32_t j = 0; j < npre; j++)
-                pj->row[j + 1] = (j < npost) ? 1u : 0u;
+                pj->row[j + 1] = (j < npost && !self) ? 1u : 0u;
             break;
         case MG_CONN_FIXED_PROB:
             for (uint32_t j = 0; j < npre; j++)
@@ -382,6 +395,8 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             for (size_t e = 0; e < ps->n_edges; e++)
                 pj->row[ps->edge_pre[e] + 1]++;
             break;
+        case MG_CONN_SAME_AS:
+            break; /* handled above */
     }
     for (uint32_t j = 0; j < npre; j++)
         pj->row[j + 1] += pj->row[j];
@@ -415,7 +430,7 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             }
             break;
         case MG_CONN_ONE_TO_ONE:
-            for (uint32_t j = 0; j < npre && j < npost; j++)
+            for (uint32_t j = 0; j < npre && j < npost && !self; j++)
                 pj->tgt[pj->row[j]] = j;
             break;
         case MG_CONN_FIXED_PROB:
@@ -430,6 +445,8 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
                 return mg_error_raise(ctx, MG_ERR_NOMEM, "projections.%s: out of memory", ps->name);
             }
             memcpy(fill, pj->row, ((size_t)npre + 1) * sizeof *fill);
+            break;
+        case MG_CONN_SAME_AS:
             break;
     }
     if (ps->conn == MG_CONN_FIXED_INDEGREE) {
@@ -470,7 +487,7 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
                                  ps->edge_delay_ms
                                      ? ps->edge_delay_ms[e]
                                      : draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, e),
-                                 net->dt_ms, &pj->d[o]);
+                                 net->dt_ms, &pj->d[o], ps->edge_delay_ms == NULL);
         }
         free(order);
         free(cnt);
@@ -486,16 +503,17 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             for (uint64_t q = 0; q < total && st == MG_OK; q++)
                 st = delay_steps(ctx, ps->name,
                                  draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, q),
-                                 net->dt_ms, &pj->d[q]);
+                                 net->dt_ms, &pj->d[q], 1);
         if (st)
             return st;
     }
     pj->w_const = draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, 0);
-    st = delay_steps(ctx, ps->name, draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, 0),
-                     net->dt_ms, &pj->d_const);
-    if (st && d_const)
-        return st;
-    mg_error_clear(ctx);
+    pj->d_const = 1;
+    if (d_const) {
+        st = delay_steps(ctx, ps->name, ps->delay_ms.a, net->dt_ms, &pj->d_const, 0);
+        if (st)
+            return st;
+    }
     uint16_t dmax = pj->d_const;
     if (pj->d) {
         dmax = 1;

@@ -111,6 +111,8 @@ double mg_net_estimate_proj_synapses(const mg_net_spec *spec, size_t proj) {
             return (double)p->indegree * npost;
         case MG_CONN_EDGE_LIST:
             return (double)p->n_edges;
+        case MG_CONN_SAME_AS:
+            return p->share_proj < proj ? mg_net_estimate_proj_synapses(spec, p->share_proj) : 0.0;
     }
     return 0.0;
 }
@@ -141,7 +143,7 @@ double mg_net_estimate_bytes(const mg_net_spec *spec) {
         const mg_proj_spec *p = &spec->projs[k];
         double syn = mg_net_estimate_proj_synapses(spec, k);
         double npre = p->pre < spec->n_pops ? spec->pops[p->pre].n : 0.0;
-        if (p->share_conn) { /* only its own weights */
+        if (p->conn == MG_CONN_SAME_AS) { /* only its own weights */
             bytes += p->weight_nS.kind == MG_DIST_CONST ? 0.0 : syn * 4.0;
             continue;
         }
