@@ -80,6 +80,10 @@ static const mg_net_key table[] = {
     /* nmda */
     K("nmda.saturating", MG_KEY_BOOL, MG_KEYS_RUN, RUNOFF(nmda.saturating), 0, "", 0, 1, 0, 0, NULL,
       "Brunel-Wang saturating gating per presynaptic neuron (true) or linear kinetics", NULL),
+    K("nmda.exact", MG_KEY_BOOL, MG_KEYS_RUN, RUNOFF(nmda.exact), 0, "", 0, 1, 0, 0, NULL,
+      "with saturating: integrate every presynaptic gating and sum w*s over all synapses each "
+      "step (slow, single-threaded; for checking the event-driven approximation)",
+      NULL),
     NUM("nmda.alpha_per_ms", MG_KEYS_RUN, RUNOFF(nmda.alpha_per_ms), "1/ms", 0, INF, GT0, 0,
         "saturation rate of the NMDA gating (saturating only)"),
     NUM("nmda.mg_scale_mM", MG_KEYS_RUN, RUNOFF(nmda.mg_scale_mM), "mM", 0, INF, GT0, 0,
