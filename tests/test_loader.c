@@ -417,10 +417,16 @@ START_TEST(test_wang_mg_example) {
         ck_assert_uint_eq(p->pre, want[k].pre);
         ck_assert_uint_eq(p->post, want[k].post);
         ck_assert_int_eq(p->receptor, want[k].rec);
+        assert_const(p->weight_nS, want[k].w);
+        if (want[k].rec == MG_RECEPTOR_NMDA) {
+            /* the NMDA part rides on the AMPA contacts of the projection listed before it */
+            ck_assert_int_eq(p->conn, MG_CONN_SAME_AS);
+            ck_assert_str_eq(s->projs[p->share_proj].name, want[k - 1].name);
+            continue;
+        }
         ck_assert_int_eq(p->conn, MG_CONN_FIXED_PROB);
         ck_assert_double_eq(p->p, 0.2);
         ck_assert_int_eq(p->allow_autapses, 1);
-        assert_const(p->weight_nS, want[k].w);
         assert_const(p->delay_ms, 0.05);
     }
     ck_assert_uint_eq(s->n_inputs, 2);

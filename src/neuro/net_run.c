@@ -638,7 +638,11 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                          net->srecs[q].n_vars * net->srecs[q].spec.n_ids);
         }
     }
+    /* progress every 1 % of the run, and at least every 2000 steps so that a request to
+     * stop (Ctrl-C) is answered promptly on long runs */
     int64_t progress_every = nsteps / 100 > 0 ? nsteps / 100 : 1;
+    if (progress_every > 2000)
+        progress_every = 2000;
     int64_t next_progress = k0 + progress_every;
     loop_state ls = {MG_OK, 0, -1};
     double t0 = mg_wall_seconds();

@@ -1,0 +1,15 @@
+/* mgsim — umbrella header: the whole public C API.
+ *   base.h    context, status codes, version
+ *   net.h     the network engine
+ *   io.h      YAML model files
+ *   output.h  result writers (SONATA spikes, CSV, summary.json)
+ */
+#ifndef MGSIM_MGSIM_H
+#define MGSIM_MGSIM_H
+
+#include "mgsim/base.h"
+#include "mgsim/io.h"
+#include "mgsim/net.h"
+#include "mgsim/output.h"
+
+#endif /* MGSIM_MGSIM_H */

@@ -1,0 +1,21 @@
+/* mgsim command line: the subcommands. Not installed.
+ *
+ * Each subcommand takes its own argv (argv[0] is its name) and returns the
+ * process exit status: 0, or the sysexits(3) code of the failure
+ * (mg_status_exit_code), 64 for bad usage. Messages go to stderr as
+ * "mgsim: <message>". */
+#ifndef MGSIM_CLI_H
+#define MGSIM_CLI_H
+
+#include <stdio.h>
+
+/* The exit status of a usage error (EX_USAGE). */
+#define CLI_EXIT_USAGE 64
+
+/* `mgsim net MODEL.yaml -o DIR ...`: load, build and run a network model, write its results. */
+int cli_net(int argc, char **argv);
+
+/* Print `mgsim net --help` to out. */
+void cli_net_help(FILE *out);
+
+#endif /* MGSIM_CLI_H */

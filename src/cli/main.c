@@ -1,0 +1,88 @@
+/* mgsim: the command line. Parses the subcommand and hands over to it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "mgsim/base.h"
+
+/* The SIMD instruction set this build was compiled for (chosen at configure time, MGSIM_SIMD). */
+static const char *simd_level(void) {
+#if defined(__AVX512F__)
+    return "avx512";
+#elif defined(__AVX2__)
+    return "avx2";
+#elif defined(__AVX__)
+    return "avx";
+#elif defined(__SSE4_2__)
+    return "sse4.2";
+#elif defined(__ARM_NEON)
+    return "neon";
+#else
+    return "generic";
+#endif
+}
+
+static void print_help(FILE *out) {
+    fprintf(out,
+            "mgsim %s - magnesium from soil to synapse: a simulator of magnesium's path through\n"
+            "diet and body to the brain, and of networks of spiking neurons whose NMDA receptors\n"
+            "feel the extracellular magnesium. A research and teaching instrument, never medical\n"
+            "advice.\n"
+            "\n"
+            "Usage: mgsim COMMAND [OPTIONS]\n"
+            "       mgsim --help | --version\n"
+            "\n"
+            "Commands:\n"
+            "  net       run a spiking network model (YAML) and write spikes, rates, states and\n"
+            "            a summary; `mgsim net --help` lists every option and model key\n"
+            "\n"
+            "Planned (not yet available): protocol, body, diet, population, sleep, stress, run,\n"
+            "plan, validate.\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help     show this help\n"
+            "  -V, --version  show the version and the SIMD level of this build\n"
+            "\n"
+            "`mgsim help COMMAND` is the same as `mgsim COMMAND --help`.\n",
+            mg_version_string());
+}
+
+/* "mgsim: MESSAGE 'ARG'" (ARG may be NULL) and a hint, on stderr. */
+static int usage_error(const char *message, const char *arg) {
+    if (arg)
+        fprintf(stderr, "mgsim: %s '%s'\n", message, arg);
+    else
+        fprintf(stderr, "mgsim: %s\n", message);
+    fputs("Try 'mgsim --help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2)
+        return usage_error("missing command", NULL);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("mgsim %s (SIMD %s)\n", mg_version_string(), simd_level());
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            print_help(stdout);
+            return 0;
+        }
+        if (strcmp(argv[2], "net") == 0) {
+            cli_net_help(stdout);
+            return 0;
+        }
+        return usage_error("unknown command", argv[2]);
+    }
+    if (strcmp(cmd, "net") == 0)
+        return cli_net(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return usage_error("unknown option", cmd);
+    return usage_error("unknown command", cmd);
+}

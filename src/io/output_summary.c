@@ -1,0 +1,107 @@
+/* Result writers: summary.json (jansson). */
+#include "io/output_internal.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+static const char *status_word(mg_status s) {
+    switch (s) {
+        case MG_OK:
+            return "complete";
+        case MG_ERR_RUNAWAY:
+            return "runaway";
+        case MG_ERR_INTERRUPTED:
+            return "interrupted";
+        default:
+            return "failed";
+    }
+}
+
+/* Set key to value in obj, stealing value; a failure (no memory) is remembered in *bad. */
+static void put(json_t *obj, const char *key, json_t *value, int *bad) {
+    if (!value || json_object_set_new(obj, key, value) != 0)
+        *bad = 1;
+}
+
+static json_t *uint_json(uint64_t v) {
+    return v <= (uint64_t)INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+mg_status mg_out_summary_write(mg_output *o, const mg_output_run_info *info, const char *path) {
+    int bad = 0;
+    json_t *root = json_object();
+    json_t *pops = json_object();
+    json_t *files = json_array();
+    if (!root || !pops || !files) {
+        json_decref(root);
+        json_decref(pops);
+        json_decref(files);
+        return mg_error_raise(o->ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    double duration_s = info->t_ms * 1e-3;
+    uint64_t total = 0;
+    put(root, "version", json_string(mg_version_string()), &bad);
+    put(root, "status", json_string(status_word(info->status)), &bad);
+    if (info->status != MG_OK)
+        put(root, "message", json_string(info->message ? info->message : ""), &bad);
+    put(root, "model", info->model_path ? json_string(info->model_path) : json_null(), &bad);
+    if (o->seed <= (uint64_t)INT64_MAX) {
+        put(root, "seed", json_integer((json_int_t)o->seed), &bad);
+    } else {
+        char s[32];
+        snprintf(s, sizeof s, "%llu", (unsigned long long)o->seed);
+        put(root, "seed", json_string(s), &bad);
+    }
+    put(root, "threads", json_integer(info->threads), &bad);
+    put(root, "dt_ms", json_real(o->dt_ms), &bad);
+    put(root, "duration_ms", json_real(info->t_ms), &bad);
+    put(root, "duration_requested_ms", json_real(o->duration_ms), &bad);
+    put(root, "mg_mM", json_real(o->mg_mM), &bad);
+    put(root, "steps", uint_json(info->steps), &bad);
+    for (size_t i = 0; i < o->n_pops; i++) {
+        uint64_t spikes = info->pop_spikes ? info->pop_spikes[i] : o->spikes[i];
+        double rate = o->pop_n[i] && duration_s > 0.0
+                          ? (double)spikes / (double)o->pop_n[i] / duration_s
+                          : 0.0;
+        json_t *p = json_object();
+        if (!p) {
+            bad = 1;
+            break;
+        }
+        put(p, "n", json_integer((json_int_t)o->pop_n[i]), &bad);
+        put(p, "spikes", uint_json(spikes), &bad);
+        put(p, "rate_hz", json_real(rate), &bad);
+        put(p, "recorded", json_boolean(o->recorded[i]), &bad);
+        put(pops, o->pop_names[i], p, &bad);
+        total += spikes;
+    }
+    put(root, "populations", pops, &bad);
+    put(root, "spikes", uint_json(total), &bad);
+    put(root, "synapses", uint_json(info->synapses), &bad);
+    put(root, "synapse_bytes", json_real(info->synapse_bytes), &bad);
+    put(root, "bytes_per_synapse",
+        info->synapses ? json_real(info->synapse_bytes / (double)info->synapses) : json_null(),
+        &bad);
+    put(root, "wall_s", json_real(info->wall_s), &bad);
+    put(root, "build_wall_s", json_real(info->build_wall_s), &bad);
+    put(root, "loop_wall_s", json_real(info->loop_wall_s), &bad);
+    put(root, "peak_rss_mb", json_real(info->peak_rss_mb), &bad);
+    for (size_t i = 0; i < o->n_files; i++)
+        if (json_array_append_new(files, json_string(o->files[i].name)) != 0)
+            bad = 1;
+    put(root, "files", files, &bad);
+    if (bad) {
+        json_decref(root);
+        return mg_error_raise(o->ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    FILE *f = fopen(path, "w");
+    int rc = f ? json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : -1;
+    json_decref(root);
+    if (f) {
+        rc |= fputc('\n', f) == EOF;
+        rc |= fclose(f) != 0;
+    }
+    if (rc != 0)
+        return mg_out_fail(o, MG_ERR_IO, "cannot write %s", path);
+    return MG_OK;
+}
