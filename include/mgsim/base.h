@@ -50,7 +50,7 @@ typedef enum { MG_LOG_DEBUG, MG_LOG_INFO, MG_LOG_WARN, MG_LOG_ERROR } mg_log_lev
 
 typedef void (*mg_log_fn)(void *user, mg_log_level level, const char *message);
 
-/* Opaque context: error state, log callback, root seed, thread count. */
+/* Opaque context: error state, log callback, thread count. (The seed belongs to each model.) */
 typedef struct mg_context mg_context;
 
 /* Create a context. Returns NULL only when memory is exhausted.

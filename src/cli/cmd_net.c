@@ -11,7 +11,7 @@
 #include "mgsim/output.h"
 
 /* Most worker threads --threads accepts. */
-#define NET_MAX_THREADS 4096
+#define NET_MAX_THREADS 1024
 
 typedef struct {
     const char *model;
@@ -176,7 +176,7 @@ static int parse_args(int argc, char **argv, net_opts *o) {
             if (!(v = option_value(argc, argv, &i, "--threads")))
                 return usage("missing number after", arg);
             if (!parse_u64(v, &n) || n < 1 || n > NET_MAX_THREADS)
-                return usage("--threads expects a whole number from 1 to 4096, got", v);
+                return usage("--threads expects a whole number from 1 to 1024, got", v);
             o->threads = (int)n;
         } else {
             return usage("unknown option", arg);

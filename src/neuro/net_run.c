@@ -194,14 +194,15 @@ static void update_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi,
 }
 
 /* Advance neurons [lo, hi) of a LIF/AdEx population by one step (general kernel). */
-static void update_neurons(mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
+static void update_neurons(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k,
+                           double mg_mM) {
     const mg_pop_spec *s = &p->spec;
     const mg_real gL = MG_R(s->gL_nS), EL = MG_R(s->EL_mV), Ie = MG_R(s->I_e_pA);
     const mg_real mdt_C = MG_R(-net->dt_ms / s->C_pF);
     const mg_real vth = MG_R(s->kind == MG_NEURON_ADEX ? s->Vpeak_mV : s->Vth_mV);
     const mg_real vreset = MG_R(s->Vreset_mV);
     const int adex = s->kind == MG_NEURON_ADEX;
-    const mg_real kmg = MG_R(net->mg_mM / net->nmda.mg_scale_mM);
+    const mg_real kmg = MG_R(mg_mM / net->nmda.mg_scale_mM);
     const mg_real mgam = MG_R(-net->nmda.gamma_per_mV);
     const int32_t ref_after = p->ref_steps > 0 ? p->ref_steps - 1 : 0;
     const uint32_t slot = (uint32_t)(k % net->n_slots);
@@ -455,7 +456,7 @@ static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, doub
  * NMDA jumps, state samples of its neurons. */
 static void phase_a(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
-    net->mg_mM = mg_at_step(net, k); /* the same value from every thread */
+    const double mg = mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
     poisson_inputs(net, t, T, k);
     double t_ms = (double)k * net->dt_ms;
     size_t base = ((size_t)t * 2 + (size_t)par) * net->n_pops;
@@ -472,7 +473,7 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
             if (fused_ok(p))
                 update_fused(net, p, lo, hi, k);
             else
-                update_neurons(net, p, lo, hi, k);
+                update_neurons(net, p, lo, hi, k, mg);
         }
         net->tn_spk[base + q] = compact(p->fired, lo, hi, net->tspk[base + q]);
     }
@@ -486,7 +487,7 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
     for (size_t q = 0; q < net->n_srecs; q++) {
         const mg_srec *r = &net->srecs[q];
         if ((k + 1) % r->interval_steps == 0)
-            sample_state(net, r, t, T, net->mg_mM, r->buf[par]);
+            sample_state(net, r, t, T, mg, r->buf[par]);
     }
 }
 
