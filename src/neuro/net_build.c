@@ -288,10 +288,16 @@ static mg_status init_nmda(mg_net *net, const mg_net_spec *s, mg_proj *pj) {
     pj->s_jump = 1.0 - exp(-net->nmda.alpha_per_ms * rp->tau_rise_ms);
     if (net->nmda.exact) {
         mg_pop *post = &net->pops[pj->post];
+        if (pj->d)
+            return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                                  "projections.%s: nmda.exact needs a constant delay",
+                                  pj->spec.name);
         pj->x_pre = calloc(pj->n_pre ? pj->n_pre : 1, sizeof *pj->x_pre);
+        pj->xq = calloc((size_t)pj->d_const * (pj->n_pre ? pj->n_pre : 1), sizeof *pj->xq);
+        pj->xq_n = calloc(pj->d_const, sizeof *pj->xq_n);
         if (!post->g_exact)
             post->g_exact = calloc(post->n, sizeof *post->g_exact);
-        if (!pj->x_pre || !post->g_exact)
+        if (!pj->x_pre || !pj->xq || !pj->xq_n || !post->g_exact)
             return mg_error_raise(net->ctx, MG_ERR_NOMEM, "projections.%s: out of memory",
                                   pj->spec.name);
     }
@@ -858,6 +864,10 @@ void mg_net_destroy(mg_net **pnet) {
         free(p->s_pre);
         free(p->s_step);
         free(p->x_pre);
+        if (p->xq) {
+            free(p->xq);
+            free(p->xq_n);
+        }
     }
     for (size_t k = 0; net->inputs && k < net->n_inputs; k++) {
         free(net->inputs[k].next_ms);

@@ -38,6 +38,8 @@ typedef struct {
     int64_t *s_step;
     double s_tau_ms, s_jump; /* decay time; 1 - exp(-alpha * tau_rise) */
     double *x_pre;           /* exact mode: presynaptic x (NULL otherwise) */
+    uint32_t *xq;            /* exact mode: the last d_const steps' presynaptic spikes, */
+    size_t *xq_n;            /* d_const lists of n_pre ids, by step modulo d_const */
     double s_rise_ms;
 } mg_proj;
 
@@ -123,6 +125,7 @@ struct mg_net {
     size_t *src_cur; /* spike-source cursor per thread and population */
     double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
     int64_t mg_base_step;
+    int t0_sampled; /* the state at t = 0 has been reported */
     mg_net_stats stats;
 };
 

@@ -348,7 +348,7 @@ static size_t compact(const uint8_t *fired, uint32_t lo, uint32_t hi, uint32_t *
 /* Exact saturating NMDA: x += 1 for the spikes of step k, then (x, s) of every
  * presynaptic neuron advanced over one step by classical RK4, and the targets'
  * conductance g = Σ w s recomputed over all synapses. */
-static void nmda_exact(mg_net *net, int par) {
+static void nmda_exact(mg_net *net, int par, int64_t k) {
     for (size_t q = 0; q < net->n_pops; q++)
         if (net->pops[q].g_exact)
             memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(mg_real));
@@ -361,8 +361,16 @@ static void nmda_exact(mg_net *net, int par) {
         (void)pre;
         const uint32_t *spk = net->tspk[(size_t)par * net->n_pops + pj->pre];
         size_t nspk = net->tn_spk[(size_t)par * net->n_pops + pj->pre];
-        for (size_t i = 0; i < nspk; i++)
-            pj->x_pre[spk[i]] += 1.0;
+        /* a spike of step k with delay d arrives in step k + d, as in the event-driven
+         * form: its x is kicked before the integration from step k + d to k + d + 1, so
+         * the conductance starts rising from zero at the arrival. The spikes wait in a
+         * ring of d lists: the slot of step k holds those of step k - d, due now. */
+        const uint32_t D = pj->d_const;
+        uint32_t *slot = pj->xq + (size_t)(k % D) * pj->n_pre;
+        for (size_t i = 0; i < pj->xq_n[k % D]; i++)
+            pj->x_pre[slot[i]] += 1.0;
+        memcpy(slot, spk, nspk * sizeof *spk);
+        pj->xq_n[k % D] = nspk;
         const double tr = pj->s_rise_ms, td = pj->s_tau_ms;
         mg_real *g = net->pops[pj->post].g_exact;
         for (uint32_t j = 0; j < pj->n_pre; j++) {
@@ -544,6 +552,7 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
 
 typedef struct {
     mg_status status;
+    int io_failed;  /* a callback failed: no more callbacks */
     int stop;       /* set by the master: stop after the next step */
     int64_t k_stop; /* the step after which the run ends */
 } loop_state;
@@ -555,7 +564,7 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
                         int64_t progress_every) {
     const int par = (int)(k & 1);
     double t_ms = (double)k * net->dt_ms;
-    int emit = ls->status == MG_OK;
+    int emit = !ls->io_failed; /* every simulated step is reported, the last one too */
     for (size_t q = 0; q < net->n_pops; q++) {
         mg_pop *p = &net->pops[q];
         size_t n = 0;
@@ -586,6 +595,7 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
                 ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing state record %s failed",
                                             r->spec.name);
                 emit = 0;
+                ls->io_failed = 1;
             }
         }
     }
@@ -631,7 +641,8 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
     double total_ms = (double)k_end * net->dt_ms;
     int T = net->threads;
     /* the first state sample, at the start of the first run */
-    if (k0 == 0 && cb && cb->on_state) {
+    if (k0 == 0 && !net->t0_sampled && cb && cb->on_state) {
+        net->t0_sampled = 1;
         double mg = mg_at_step(net, 0);
         for (size_t q = 0; q < net->n_srecs; q++) {
             sample_state(net, &net->srecs[q], 0, 1, mg, net->srecs[q].buf[1]);
@@ -645,15 +656,21 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
     if (progress_every > 2000)
         progress_every = 2000;
     int64_t next_progress = k0 + progress_every;
-    loop_state ls = {MG_OK, 0, -1};
+    loop_state ls = {MG_OK, 0, 0, -1};
     double t0 = mg_wall_seconds();
     int64_t k_done = k0;
     const int exact = net->nmda.saturating && net->nmda.exact;
     if (T == 1) {
         for (int64_t k = k0; k < k_end; k++) {
             phase_a(net, 0, 1, k);
-            if (exact)
-                nmda_exact(net, (int)(k & 1));
+            if (exact) {
+                nmda_exact(net, (int)(k & 1), k);
+                /* the NMDA conductance of the next step is known only now: sample again */
+                for (size_t q = 0; q < net->n_srecs; q++)
+                    if ((k + 1) % net->srecs[q].interval_steps == 0)
+                        sample_state(net, &net->srecs[q], 0, 1, mg_at_step(net, k),
+                                     net->srecs[q].buf[k & 1]);
+            }
             deliver(net, 0, 1, k);
             bookkeeping(net, 1, k, k_end, total_ms, cb, &ls, &next_progress, progress_every);
             k_done = k + 1;
