@@ -128,7 +128,8 @@ typedef struct {
     uint32_t indegree;  /* FIXED_INDEGREE */
     int allow_autapses; /* when pre == post */
     mg_dist weight_nS;
-    mg_dist delay_ms; /* rounded to steps; must be a multiple of dt and >= dt */
+    mg_dist delay_ms; /* a constant must be a whole number >= 1 of steps of dt; draws from a
+                         distribution are rounded to the nearest step (at least one) */
     /* EDGE_LIST: n_edges edges (pre index, post index within the populations);
      * weights/delays per edge, or NULL to draw from weight_nS / delay_ms. Borrowed. */
     const uint32_t *edge_pre, *edge_post;
