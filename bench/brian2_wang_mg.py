@@ -9,6 +9,8 @@
 #   mode=... mg=... seed=... T=...s synapses=... rate_E=...Hz rate_I=...Hz rate_E_late=...Hz
 #   rate_I_late=...Hz wall_total=...s sim_only=...
 # --json FILE appends the same record as one JSON object per line (JSON Lines).
+# --bins W adds rate_E_bins_Hz / rate_I_bins_Hz (population rates in consecutive windows of W s)
+#   to the printed line and the JSON record, to check whether the rates are stationary.
 # --build-dir DIR (standalone only) builds in DIR instead of a fresh temporary folder, so that
 #   make only recompiles the files whose generated source changed (Mg and the seed do change
 #   some of them); the default is a fresh temporary folder, as in brian2_coba.py.
@@ -48,7 +50,7 @@ from brian2 import *
 
 args = sys.argv[1:]
 opts = {}
-for flag in ('--json', '--method', '--build-dir'):
+for flag in ('--json', '--method', '--build-dir', '--bins'):
     if flag in args:
         k = args.index(flag)
         opts[flag] = args[k + 1]
@@ -134,6 +136,13 @@ if T > T_late:
     rIl = float(np.sum(tI > T_late))/NI/(T - T_late)
 else:
     rEl = rIl = None  # no late window (JSON null, printed as nan)
+bins = None
+if '--bins' in opts:
+    W = float(opts['--bins']); nb = int(round(T/W))
+    edges = np.arange(nb + 1)*W
+    bins = dict(width_s=W,
+                E=[round(float(c)/NE/W, 4) for c in np.histogram(tE, edges)[0]],
+                I=[round(float(c)/NI/W, 4) for c in np.histogram(tI, edges)[0]])
 make_s = run_binary_s = None
 if mode == 'standalone':
     make_s = device.timers.get('compile', {}).get('make')
@@ -141,6 +150,8 @@ if mode == 'standalone':
 print(f"mode={mode} mg={mg} seed={sd} T={T}s synapses={nsyn} rate_E={rE:.3f}Hz rate_I={rI:.3f}Hz "
       f"rate_E_late={rEl if rEl is not None else float('nan'):.3f}Hz "
       f"rate_I_late={rIl if rIl is not None else float('nan'):.3f}Hz wall_total={t1-t0:.2f}s sim_only={sim}")
+if bins:
+    print(f"bins_width={bins['width_s']}s rate_E_bins_Hz={bins['E']} rate_I_bins_Hz={bins['I']}")
 if '--json' in opts:
     import brian2
     rec = dict(model='wang_mg', mode=mode, method=method, mg_mM=mg, seed=sd, T_s=T,
@@ -149,7 +160,7 @@ if '--json' in opts:
                syn_II=len(S_II), spikes_E=len(tE), spikes_I=len(tI),
                rate_E_Hz=rE, rate_I_Hz=rI, late_from_s=T_late, rate_E_late_Hz=rEl,
                rate_I_late_Hz=rIl, wall_total_s=t1 - t0, sim_only_s=sim, make_s=make_s,
-               run_binary_s=run_binary_s, brian2_version=brian2.__version__,
+               run_binary_s=run_binary_s, bins=bins, brian2_version=brian2.__version__,
                python=platform.python_version(), machine=platform.machine(),
                nproc=os.cpu_count(), date=datetime.datetime.now().astimezone().isoformat(timespec='seconds'))
     with open(opts['--json'], 'a') as f:
