@@ -534,6 +534,20 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
     return init_nmda(net, s, pj);
 }
 
+/* Zeroed memory aligned to a cache line (size rounded up to whole lines). */
+static void *xcalloc_line(size_t n, size_t size, int *fail) {
+    size_t bytes = n * size;
+    bytes = (bytes + MG_CACHE_LINE - 1) / MG_CACHE_LINE * MG_CACHE_LINE;
+    if (bytes == 0)
+        bytes = MG_CACHE_LINE;
+    void *p = aligned_alloc(MG_CACHE_LINE, bytes);
+    if (!p)
+        *fail = 1;
+    else
+        memset(p, 0, bytes);
+    return p;
+}
+
 static void *xcalloc(size_t n, size_t size, int *fail) {
     void *p = calloc(n ? n : 1, size);
     if (!p)
@@ -728,7 +742,7 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     net->n_inputs = spec->n_inputs;
     net->n_srecs = spec->n_state_recs;
     int fail = 0;
-    net->pops = xcalloc(net->n_pops, sizeof *net->pops, &fail);
+    net->pops = xcalloc_line(net->n_pops, sizeof *net->pops, &fail);
     net->projs = xcalloc(net->n_projs, sizeof *net->projs, &fail);
     net->inputs = xcalloc(net->n_inputs, sizeof *net->inputs, &fail);
     net->srecs = xcalloc(net->n_srecs, sizeof *net->srecs, &fail);
@@ -796,8 +810,10 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     /* per-thread, per-parity spike lists and NMDA jumps, sized for the thread's range */
     int T = net->threads;
     size_t slots = (size_t)T * 2;
-    net->tspk = xcalloc(slots * net->n_pops, sizeof *net->tspk, &fail);
-    net->tn_spk = xcalloc(slots * net->n_pops, sizeof *net->tn_spk, &fail);
+    size_t per_line = MG_CACHE_LINE / sizeof(size_t);
+    net->tstride = (2 * net->n_pops + per_line - 1) / per_line * per_line;
+    net->tspk = xcalloc((size_t)T * net->tstride, sizeof *net->tspk, &fail);
+    net->tn_spk = xcalloc_line((size_t)T * net->tstride, sizeof *net->tn_spk, &fail);
     net->tscale = xcalloc(slots * (net->n_projs ? net->n_projs : 1), sizeof *net->tscale, &fail);
     net->src_cur = xcalloc((size_t)T * net->n_pops, sizeof *net->src_cur, &fail);
     for (size_t x = 0; x < slots && !fail; x++) {
@@ -806,7 +822,8 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
             uint32_t n = net->pops[k].n;
             size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
                                   (uint64_t)n * (uint64_t)t / (uint64_t)T);
-            net->tspk[x * net->n_pops + k] = xcalloc(own, sizeof(uint32_t), &fail);
+            net->tspk[mg_spk_slot(net, t, (int)(x % 2), k)] =
+                xcalloc_line(own, sizeof(uint32_t), &fail);
         }
         for (size_t q = 0; q < net->n_projs && !fail; q++) {
             if (!net->projs[q].s_pre || net->projs[q].x_pre)
@@ -814,7 +831,22 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
             uint32_t n = net->pops[net->projs[q].pre].n;
             size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
                                   (uint64_t)n * (uint64_t)t / (uint64_t)T);
-            net->tscale[x * net->n_projs + q] = xcalloc(own, sizeof(double), &fail);
+            net->tscale[x * net->n_projs + q] = xcalloc_line(own, sizeof(double), &fail);
+        }
+    }
+    /* where each row crosses into the next thread's targets, so delivery needs no search */
+    for (size_t q = 0; q < net->n_projs && T > 1 && !fail; q++) {
+        mg_proj *pj = &net->projs[q];
+        uint32_t npost = net->pops[pj->post].n;
+        pj->split = xcalloc((size_t)pj->n_pre * (size_t)(T - 1), sizeof *pj->split, &fail);
+        for (uint32_t j = 0; j < pj->n_pre && !fail; j++) {
+            uint64_t a = pj->row[j], b = pj->row[j + 1], x = a;
+            for (int t = 1; t < T; t++) {
+                uint32_t lo = (uint32_t)((uint64_t)npost * (uint64_t)t / (uint64_t)T);
+                while (x < b && pj->tgt[x] < lo)
+                    x++;
+                pj->split[(size_t)j * (size_t)(T - 1) + (size_t)(t - 1)] = (uint32_t)(x - a);
+            }
         }
     }
     net->mg_base = spec->mg_mM;
@@ -861,6 +893,7 @@ void mg_net_destroy(mg_net **pnet) {
             free(p->d);
         }
         free(p->w);
+        free(p->split);
         free(p->s_pre);
         free(p->s_step);
         free(p->x_pre);
@@ -881,7 +914,7 @@ void mg_net_destroy(mg_net **pnet) {
     for (size_t k = 0; net->out_projs && k < net->n_pops; k++)
         free(net->out_projs[k]);
     size_t slots = (size_t)net->threads * 2;
-    for (size_t x = 0; net->tspk && x < slots * net->n_pops; x++)
+    for (size_t x = 0; net->tspk && x < (size_t)net->threads * net->tstride; x++)
         free(net->tspk[x]);
     for (size_t x = 0; net->tscale && x < slots * net->n_projs; x++)
         free(net->tscale[x]);

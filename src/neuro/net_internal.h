@@ -15,6 +15,9 @@ typedef float mg_real;
 #define MG_R(x) ((float)(x))
 #endif
 
+/* Bytes per cache line: data written by different threads every step is kept apart. */
+#define MG_CACHE_LINE 64
+
 /* Neurons per block of the kernel loops (temporaries live on the stack). */
 #define MG_BLOCK 256
 
@@ -24,11 +27,13 @@ typedef struct {
     uint32_t pre, post; /* population indices */
     mg_receptor rec;
     uint32_t n_pre;
-    uint64_t *row;  /* n_pre + 1 offsets */
-    uint32_t *tgt;  /* post index within the post population */
-    float *w;       /* per-synapse weight (nS), NULL when constant */
-    uint16_t *d;    /* per-synapse delay (steps), NULL when constant */
-    double w_const; /* weight when w == NULL */
+    uint64_t *row;   /* n_pre + 1 offsets */
+    uint32_t *split; /* threads > 1: for row j, split[j*(T-1) + t-1] = offset in the row of the
+                        first target of thread t (targets are sorted), t = 1..T-1 */
+    uint32_t *tgt;   /* post index within the post population */
+    float *w;        /* per-synapse weight (nS), NULL when constant */
+    uint16_t *d;     /* per-synapse delay (steps), NULL when constant */
+    double w_const;  /* weight when w == NULL */
     uint16_t d_const;
     uint64_t nsyn;
     int borrowed; /* row, tgt and d belong to another projection */
@@ -75,12 +80,15 @@ typedef struct {
     int64_t *times_step; /* SPIKE_SOURCE: sorted spike steps */
     uint32_t *times_id;  /* their neuron (UINT32_MAX = all) */
     size_t n_times, next_time;
-    /* per-step spikes */
-    uint32_t *spk; /* indices fired this step (ascending) */
+    /* per-step spikes and counts, written by the master thread every step: kept on cache
+     * lines of their own so that the other threads' reads of the fields above stay in
+     * their caches */
+    _Alignas(MG_CACHE_LINE) uint32_t *spk; /* indices fired this step (ascending) */
     size_t n_spk;
     uint64_t spikes;
     uint64_t window_spikes;
     int record_spikes;
+    char pad_[MG_CACHE_LINE]; /* the next population's read-mostly fields start a new line */
 } mg_pop;
 
 typedef struct {
@@ -120,7 +128,8 @@ struct mg_net {
      * (tspk[(t * 2 + parity) * n_pops + pop], counts in tn_spk) and, for saturating NMDA
      * projections, the gating jump of each of those spikes (tscale[... * n_projs + proj]) */
     uint32_t **tspk;
-    size_t *tn_spk;
+    size_t *tn_spk; /* each thread's counts on their own cache line: see mg_spk_slot */
+    size_t tstride; /* entries per thread in tspk and tn_spk */
     double **tscale;
     size_t *src_cur; /* spike-source cursor per thread and population */
     double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
@@ -128,5 +137,10 @@ struct mg_net {
     int t0_sampled; /* the state at t = 0 has been reported */
     mg_net_stats stats;
 };
+
+/* Index of thread t's spike list (and count) of population q for step parity par. */
+static inline size_t mg_spk_slot(const mg_net *net, int t, int par, size_t q) {
+    return (size_t)t * net->tstride + (size_t)par * net->n_pops + q;
+}
 
 #endif /* MGSIM_NET_INTERNAL_H */

@@ -359,8 +359,8 @@ static void nmda_exact(mg_net *net, int par, int64_t k) {
             continue;
         const mg_pop *pre = &net->pops[pj->pre];
         (void)pre;
-        const uint32_t *spk = net->tspk[(size_t)par * net->n_pops + pj->pre];
-        size_t nspk = net->tn_spk[(size_t)par * net->n_pops + pj->pre];
+        const uint32_t *spk = net->tspk[mg_spk_slot(net, 0, par, pj->pre)];
+        size_t nspk = net->tn_spk[mg_spk_slot(net, 0, par, pj->pre)];
         /* a spike of step k with delay d arrives in step k + d, as in the event-driven
          * form: its x is kicked before the integration from step k + d to k + d + 1, so
          * the conductance starts rising from zero at the arrival. The spikes wait in a
@@ -398,18 +398,6 @@ static void nmda_exact(mg_net *net, int par, int64_t k) {
                 g[pj->tgt[e]] += MG_R((pj->w ? (double)pj->w[e] : pj->w_const) * s);
         }
     }
-}
-
-/* First index in [a, b) whose target is >= key (targets ascending within a row). */
-static uint64_t lower_bound(const uint32_t *tgt, uint64_t a, uint64_t b, uint32_t key) {
-    while (a < b) {
-        uint64_t mid = a + (b - a) / 2;
-        if (tgt[mid] < key)
-            a = mid + 1;
-        else
-            b = mid;
-    }
-    return a;
 }
 
 /* [Mg]o during step k: the last schedule point at or before t_k that comes after the
@@ -467,7 +455,7 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
     const double mg = mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
     poisson_inputs(net, t, T, k);
     double t_ms = (double)k * net->dt_ms;
-    size_t base = ((size_t)t * 2 + (size_t)par) * net->n_pops;
+    size_t base = mg_spk_slot(net, t, par, 0);
     for (size_t q = 0; q < net->n_pops; q++) {
         mg_pop *p = &net->pops[q];
         uint32_t lo, hi;
@@ -514,16 +502,21 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
         const uint32_t S = net->n_slots, n = post->n;
         for (int tt = 0; tt < T; tt++) {
             size_t slot = ((size_t)tt * 2 + (size_t)par);
-            const uint32_t *spk = net->tspk[slot * net->n_pops + pj->pre];
-            size_t nspk = net->tn_spk[slot * net->n_pops + pj->pre];
+            const uint32_t *spk = net->tspk[mg_spk_slot(net, tt, par, pj->pre)];
+            size_t nspk = net->tn_spk[mg_spk_slot(net, tt, par, pj->pre)];
             const double *scale = (pj->s_pre) ? net->tscale[slot * net->n_projs + q] : NULL;
             for (size_t s = 0; s < nspk; s++) {
                 uint32_t j = spk[s];
                 uint64_t a = pj->row[j], b = pj->row[j + 1];
                 if (T > 1) {
-                    /* rows are sorted by target: this thread's part is [lower(lo), lower(hi)) */
-                    a = lower_bound(pj->tgt, a, b, lo);
-                    b = lower_bound(pj->tgt, a, b, hi);
+                    /* rows are sorted by target; the split table says where this thread's
+                     * part of the row begins and ends */
+                    const uint32_t *sp = pj->split + (size_t)j * (size_t)(T - 1);
+                    uint64_t r0 = a;
+                    if (t > 0)
+                        a = r0 + sp[t - 1];
+                    if (t < T - 1)
+                        b = r0 + sp[t];
                 }
                 double f = scale ? scale[s] : 1.0;
                 const uint32_t *restrict tg = pj->tgt;
@@ -569,7 +562,7 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
         mg_pop *p = &net->pops[q];
         size_t n = 0;
         for (int t = 0; t < T; t++) {
-            size_t x = ((size_t)t * 2 + (size_t)par) * net->n_pops + q;
+            size_t x = mg_spk_slot(net, t, par, q);
             memcpy(p->spk + n, net->tspk[x], net->tn_spk[x] * sizeof(uint32_t));
             n += net->tn_spk[x];
         }
