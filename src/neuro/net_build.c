@@ -766,7 +766,20 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
         mg_pop *p = &net->pops[k];
         if (p->is_source)
             continue;
-        for (int r = 0; r < MG_RECEPTOR_COUNT; r++)
+        /* direct arrival when every incoming synapse has a one-step delay */
+        p->direct = !(net->nmda.saturating && net->nmda.exact);
+        for (size_t q = 0; q < net->n_projs; q++) {
+            const mg_proj *pj = &net->projs[q];
+            if (pj->post != k)
+                continue;
+            if (pj->d) {
+                for (uint64_t x = 0; x < pj->nsyn && p->direct; x++)
+                    p->direct = pj->d[x] == 1;
+            } else if (pj->d_const != 1) {
+                p->direct = 0;
+            }
+        }
+        for (int r = 0; r < MG_RECEPTOR_COUNT && !p->direct; r++)
             if (p->used[r]) {
                 p->ring[r] = calloc((size_t)net->n_slots * p->n, sizeof(mg_real));
                 if (!p->ring[r])

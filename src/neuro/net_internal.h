@@ -65,7 +65,9 @@ typedef struct {
     int32_t *ref;
     /* receptor state: g = norm * (a - b), b only with a rise time */
     mg_real *a[MG_RECEPTOR_COUNT], *b[MG_RECEPTOR_COUNT];
-    mg_real *ring[MG_RECEPTOR_COUNT]; /* n_slots x n increments */
+    mg_real *ring[MG_RECEPTOR_COUNT]; /* n_slots x n increments; NULL when direct */
+    int direct; /* every arrival is due the next step (all incoming delays one step): it is
+                   added to a (and b) at once and the population has no ring buffers */
     int used[MG_RECEPTOR_COUNT];
     int rise[MG_RECEPTOR_COUNT];
     double decay_a[MG_RECEPTOR_COUNT], decay_b[MG_RECEPTOR_COUNT], norm[MG_RECEPTOR_COUNT];

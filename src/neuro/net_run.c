@@ -52,14 +52,21 @@ static void poisson_inputs(mg_net *net, int t, int T, int64_t k) {
             lo = in->lo;
         if (hi > in->hi)
             hi = in->hi;
-        mg_real *ring = p->ring[in->spec.receptor] + (size_t)slot * p->n;
+        const int r = (int)in->spec.receptor;
+        /* ring slot of step k + 1, or straight into the conductance (a and, with a rise
+         * time, b: the difference a - b starts from zero) */
+        mg_real *ring = p->direct ? p->a[r] : p->ring[r] + (size_t)slot * p->n;
+        mg_real *ring_b = p->direct ? p->b[r] : NULL;
         mg_real w = MG_R(in->spec.weight_nS);
         double stop = in->spec.stop_ms, rate = in->total_rate_per_ms;
         for (uint32_t i = lo; i < hi; i++) {
             double *next = &in->next_ms[i - in->lo];
             while (*next < t_end) {
-                if (*next < stop)
+                if (*next < stop) {
                     ring[i] += w;
+                    if (ring_b)
+                        ring_b[i] += w;
+                }
                 uint64_t c = in->count[i - in->lo]++;
                 double u = mg_rng_uniform(net->seed, MG_RNG_POISSON, (uint32_t)q,
                                           ((uint64_t)i << 32) | (c & 0xffffffffu));
@@ -96,7 +103,8 @@ static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, do
  * One pass per neuron (arrivals, membrane, decay, threshold); the receptor set is a
  * compile-time constant in each instantiation so the loop is fully vectorised. */
 static inline void lif_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k,
-                             const int u0, const int u1, const int u2, const int ui) {
+                             const int u0, const int u1, const int u2, const int ui,
+                             const int dir) {
     const mg_pop_spec *s = &p->spec;
     const mg_real gL = MG_R(s->gL_nS), A0 = MG_R(s->gL_nS * s->EL_mV + s->I_e_pA);
     const mg_real vth = MG_R(s->Vth_mV), vreset = MG_R(s->Vreset_mV);
@@ -105,9 +113,9 @@ static inline void lif_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t
     const size_t off = (size_t)(k % net->n_slots) * p->n;
     mg_real *restrict g0 = u0 ? p->a[0] : NULL, *restrict g1 = u1 ? p->a[1] : NULL;
     mg_real *restrict g2 = u2 ? p->a[2] : NULL;
-    mg_real *restrict r0 = u0 ? p->ring[0] + off : NULL;
-    mg_real *restrict r1 = u1 ? p->ring[1] + off : NULL;
-    mg_real *restrict r2 = u2 ? p->ring[2] + off : NULL;
+    mg_real *restrict r0 = u0 && !dir ? p->ring[0] + off : NULL;
+    mg_real *restrict r1 = u1 && !dir ? p->ring[1] + off : NULL;
+    mg_real *restrict r2 = u2 && !dir ? p->ring[2] + off : NULL;
     const mg_real d0 = MG_R(p->decay_a[0]), d1 = MG_R(p->decay_a[1]), d2 = MG_R(p->decay_a[2]);
     const mg_real E0 = MG_R(s->receptor[0].E_mV), E1 = MG_R(s->receptor[1].E_mV);
     const mg_real E2 = MG_R(s->receptor[2].E_mV);
@@ -121,22 +129,31 @@ static inline void lif_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t
         if (ui)
             A += iinp[j];
         if (u0) {
-            mg_real g = g0[j] + r0[j];
-            r0[j] = 0;
+            mg_real g = g0[j];
+            if (!dir) {
+                g += r0[j];
+                r0[j] = 0;
+            }
             G += g;
             A += g * E0;
             g0[j] = g * d0;
         }
         if (u1) {
-            mg_real g = g1[j] + r1[j];
-            r1[j] = 0;
+            mg_real g = g1[j];
+            if (!dir) {
+                g += r1[j];
+                r1[j] = 0;
+            }
             G += g;
             A += g * E1;
             g1[j] = g * d1;
         }
         if (u2) {
-            mg_real g = g2[j] + r2[j];
-            r2[j] = 0;
+            mg_real g = g2[j];
+            if (!dir) {
+                g += r2[j];
+                r2[j] = 0;
+            }
             G += g;
             A += g * E2;
             g2[j] = g * d2;
@@ -164,12 +181,13 @@ static int fused_ok(const mg_pop *p) {
 }
 
 static void update_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi, int64_t k) {
-    int mask =
-        (p->used[0] ? 1 : 0) | (p->used[1] ? 2 : 0) | (p->used[2] ? 4 : 0) | (p->i_inp ? 8 : 0);
+    int mask = (p->used[0] ? 1 : 0) | (p->used[1] ? 2 : 0) | (p->used[2] ? 4 : 0) |
+               (p->i_inp ? 8 : 0) | (p->direct ? 16 : 0);
     switch (mask) {
 #define MG_FUSED_CASE(m)                                                                           \
     case m:                                                                                        \
-        lif_fused(net, p, lo, hi, k, (m)&1, ((m) >> 1) & 1, ((m) >> 2) & 1, ((m) >> 3) & 1);       \
+        lif_fused(net, p, lo, hi, k, (m)&1, ((m) >> 1) & 1, ((m) >> 2) & 1, ((m) >> 3) & 1,        \
+                  ((m) >> 4) & 1);                                                                 \
         break;
         MG_FUSED_CASE(0)
         MG_FUSED_CASE(1)
@@ -187,6 +205,22 @@ static void update_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t hi,
         MG_FUSED_CASE(13)
         MG_FUSED_CASE(14)
         MG_FUSED_CASE(15)
+        MG_FUSED_CASE(16)
+        MG_FUSED_CASE(17)
+        MG_FUSED_CASE(18)
+        MG_FUSED_CASE(19)
+        MG_FUSED_CASE(20)
+        MG_FUSED_CASE(21)
+        MG_FUSED_CASE(22)
+        MG_FUSED_CASE(23)
+        MG_FUSED_CASE(24)
+        MG_FUSED_CASE(25)
+        MG_FUSED_CASE(26)
+        MG_FUSED_CASE(27)
+        MG_FUSED_CASE(28)
+        MG_FUSED_CASE(29)
+        MG_FUSED_CASE(30)
+        MG_FUSED_CASE(31)
 #undef MG_FUSED_CASE
         default:
             break;
@@ -223,7 +257,8 @@ static void update_neurons(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t h
             if (!p->used[r])
                 continue;
             mg_real *restrict ga = p->a[r] + b0;
-            mg_real *restrict ring = p->ring[r] + (size_t)slot * p->n + b0;
+            /* direct arrival: nothing to add, the increments are already in a and b */
+            mg_real *restrict ring = p->direct ? NULL : p->ring[r] + (size_t)slot * p->n + b0;
             const mg_real da = MG_R(p->decay_a[r]), E = MG_R(s->receptor[r].E_mV);
             const mg_real nrm = MG_R(p->norm[r]);
             mg_real *restrict out = r == MG_RECEPTOR_NMDA ? GN : G;
@@ -235,10 +270,14 @@ static void update_neurons(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t h
             if (p->rise[r]) {
                 mg_real *restrict gb = p->b[r] + b0;
                 const mg_real db = MG_R(p->decay_b[r]);
+                if (ring)
+                    for (uint32_t j = 0; j < m; j++) {
+                        ga[j] += ring[j];
+                        gb[j] += ring[j];
+                        ring[j] = 0;
+                    }
                 for (uint32_t j = 0; j < m; j++) {
-                    mg_real in = ring[j];
-                    ring[j] = 0;
-                    mg_real a = ga[j] + in, bb = gb[j] + in;
+                    mg_real a = ga[j], bb = gb[j];
                     mg_real g = nrm * (a - bb);
                     out[j] += g;
                     if (r != MG_RECEPTOR_NMDA)
@@ -247,9 +286,13 @@ static void update_neurons(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t h
                     gb[j] = bb * db;
                 }
             } else {
+                if (ring)
+                    for (uint32_t j = 0; j < m; j++) {
+                        ga[j] += ring[j];
+                        ring[j] = 0;
+                    }
                 for (uint32_t j = 0; j < m; j++) {
-                    mg_real a = ga[j] + ring[j];
-                    ring[j] = 0;
+                    mg_real a = ga[j];
                     mg_real g = nrm * a;
                     out[j] += g;
                     if (r != MG_RECEPTOR_NMDA)
@@ -453,7 +496,6 @@ static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, doub
 static void phase_a(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
     const double mg = mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
-    poisson_inputs(net, t, T, k);
     double t_ms = (double)k * net->dt_ms;
     size_t base = mg_spk_slot(net, t, par, 0);
     for (size_t q = 0; q < net->n_pops; q++) {
@@ -485,6 +527,8 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
         if ((k + 1) % r->interval_steps == 0)
             sample_state(net, r, t, T, mg, r->buf[par]);
     }
+    /* after the update and the samples: these arrivals act from step k + 1 */
+    poisson_inputs(net, t, T, k);
 }
 
 /* Phase B, delivery: the spikes of step k (all threads' lists, in thread order = ascending
@@ -498,8 +542,10 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
         mg_pop *post = &net->pops[pj->post];
         uint32_t lo, hi;
         thread_range(post->n, t, T, &lo, &hi);
-        mg_real *ring = post->ring[pj->rec];
-        const uint32_t S = net->n_slots, n = post->n;
+        /* direct arrival: every delay is one step, add to a (and b) at once */
+        mg_real *ring = post->direct ? post->a[pj->rec] : post->ring[pj->rec];
+        mg_real *ring_b = post->direct ? post->b[pj->rec] : NULL;
+        const uint32_t S = post->direct ? 1 : net->n_slots, n = post->n;
         for (int tt = 0; tt < T; tt++) {
             size_t slot = ((size_t)tt * 2 + (size_t)par);
             const uint32_t *spk = net->tspk[mg_spk_slot(net, tt, par, pj->pre)];
@@ -520,7 +566,14 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
                 }
                 double f = scale ? scale[s] : 1.0;
                 const uint32_t *restrict tg = pj->tgt;
-                if (!pj->w && !pj->d) {
+                if (ring_b) {
+                    /* direct arrival onto a receptor with a rise time */
+                    for (uint64_t x = a; x < b; x++) {
+                        mg_real w = MG_R((pj->w ? (double)pj->w[x] : pj->w_const) * f);
+                        ring[tg[x]] += w;
+                        ring_b[tg[x]] += w;
+                    }
+                } else if (!pj->w && !pj->d) {
                     mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
                     const mg_real w = MG_R(pj->w_const * f);
                     for (uint64_t x = a; x < b; x++)
