@@ -99,6 +99,20 @@ static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, do
     }
 }
 
+/* One single-exponential receptor of neuron j in the fused kernel: takes the arrivals
+ * (from the ring slot, unless they were added directly), decays the state exactly and
+ * returns the conductance in effect during the step. */
+static inline mg_real receptor_step(mg_real *restrict g, mg_real *restrict ring, size_t j, int dir,
+                                    mg_real decay) {
+    mg_real x = g[j];
+    if (!dir) {
+        x += ring[j];
+        ring[j] = 0;
+    }
+    g[j] = x * decay;
+    return x;
+}
+
 /* Fused kernel for the common case: LIF, only single-exponential non-NMDA receptors.
  * One pass per neuron (arrivals, membrane, decay, threshold); the receptor set is a
  * compile-time constant in each instantiation so the loop is fully vectorised. */
@@ -129,34 +143,19 @@ static inline void lif_fused(const mg_net *net, mg_pop *p, uint32_t lo, uint32_t
         if (ui)
             A += iinp[j];
         if (u0) {
-            mg_real g = g0[j];
-            if (!dir) {
-                g += r0[j];
-                r0[j] = 0;
-            }
-            G += g;
-            A += g * E0;
-            g0[j] = g * d0;
+            mg_real x = receptor_step(g0, r0, j, dir, d0);
+            G += x;
+            A += x * E0;
         }
         if (u1) {
-            mg_real g = g1[j];
-            if (!dir) {
-                g += r1[j];
-                r1[j] = 0;
-            }
-            G += g;
-            A += g * E1;
-            g1[j] = g * d1;
+            mg_real x = receptor_step(g1, r1, j, dir, d1);
+            G += x;
+            A += x * E1;
         }
         if (u2) {
-            mg_real g = g2[j];
-            if (!dir) {
-                g += r2[j];
-                r2[j] = 0;
-            }
-            G += g;
-            A += g * E2;
-            g2[j] = g * d2;
+            mg_real x = receptor_step(g2, r2, j, dir, d2);
+            G += x;
+            A += x * E2;
         }
         mg_real vj = v[j];
         mg_real vinf = A / G;
