@@ -1023,6 +1023,46 @@ START_TEST(test_mutations) {
 }
 END_TEST
 
+START_TEST(test_same_as) {
+    /* a projection reusing the contacts of an earlier one (the NMDA part of AMPA synapses) */
+    const char *ok =
+        "  EIn: {from: E, to: I, receptor: nmda, rule: same_as, same_as: EI, weight_nS: 2}";
+    char path[512];
+    snprintf(path, sizeof path, "%s/same_as_ok.yaml", MGSIM_TEST_TMP);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(doc(0, ok, 0, "nmda: {saturating: true, exact: true}", -1), f);
+    fclose(f);
+    mg_io_net_model *m = load_file(path, NULL, 0);
+    const mg_net_spec *s = mg_io_net_model_spec(m);
+    const mg_proj_spec *p = proj(s, "EIn");
+    ck_assert_int_eq(p->conn, MG_CONN_SAME_AS);
+    ck_assert_str_eq(s->projs[p->share_proj].name, "EI");
+    ck_assert_int_eq(p->receptor, MG_RECEPTOR_NMDA);
+    assert_const(p->weight_nS, 2.0);
+    ck_assert_int_eq(s->nmda.saturating, 1);
+    ck_assert_int_eq(s->nmda.exact, 1);
+    mg_io_net_model_free(&m);
+    /* an unknown, later or own name; other populations; a delay of its own */
+    const char *l1 =
+        "  EIn: {from: E, to: I, receptor: nmda, rule: same_as, same_as: XY, weight_nS: 2}";
+    expect_fail(doc(0, l1, -1), MG_ERR_CONFIG, AT(14, l1, "same_as: "), "projections.EIn.same_as",
+                "no projection named 'XY'");
+    const char *l2 =
+        "  EIn: {from: E, to: I, receptor: nmda, rule: same_as, same_as: EIn, weight_nS: 2}";
+    expect_fail(doc(0, l2, -1), MG_ERR_CONFIG, AT(14, l2, "same_as: "), "projections.EIn.same_as",
+                "earlier projection");
+    const char *l3 =
+        "  EEn: {from: E, to: E, receptor: nmda, rule: same_as, same_as: EI, weight_nS: 2}";
+    expect_fail(doc(0, l3, -1), MG_ERR_CONFIG, AT(14, l3, "same_as: "), "projections.EEn.same_as",
+                "same populations");
+    const char *l4 =
+        "  EIn: {from: E, to: I, receptor: nmda, rule: same_as, same_as: EI, weight_nS: 2, "
+        "delay_ms: 0.2}";
+    expect_fail(doc(0, l4, -1), MG_ERR_CONFIG, "projections.EIn.delay_ms");
+}
+END_TEST
+
 static Suite *loader_suite(void) {
     Suite *s = suite_create("loader");
     TCase *tc = tcase_create("examples");
@@ -1055,6 +1095,7 @@ static Suite *loader_suite(void) {
     tcase_add_test(tc, test_bad_inputs);
     tcase_add_test(tc, test_edge_list_errors);
     tcase_add_test(tc, test_too_big);
+    tcase_add_test(tc, test_same_as);
     suite_add_tcase(s, tc);
     tc = tcase_create("robustness");
     tcase_add_test(tc, test_print_keys);
