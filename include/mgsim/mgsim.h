@@ -3,6 +3,7 @@
  *   net.h     the network engine
  *   io.h      YAML model files
  *   output.h  result writers (SONATA spikes, CSV, summary.json)
+ *   plast.h   synaptic plasticity rules and protocols
  */
 #ifndef MGSIM_MGSIM_H
 #define MGSIM_MGSIM_H
@@ -11,5 +12,6 @@
 #include "mgsim/io.h"
 #include "mgsim/net.h"
 #include "mgsim/output.h"
+#include "mgsim/plast.h"
 
 #endif /* MGSIM_MGSIM_H */

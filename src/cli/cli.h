@@ -18,4 +18,10 @@ int cli_net(int argc, char **argv);
 /* Print `mgsim net --help` to out. */
 void cli_net_help(FILE *out);
 
+/* `mgsim protocol NAME [-o DIR] ...`: a plasticity experiment on one synapse (GB2012). */
+int cli_protocol(int argc, char **argv);
+
+/* Print `mgsim protocol --help` to out. */
+void cli_protocol_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

@@ -35,9 +35,11 @@ static void print_help(FILE *out) {
             "Commands:\n"
             "  net       run a spiking network model (YAML) and write spikes, rates, states and\n"
             "            a summary; `mgsim net --help` lists every option and model key\n"
+            "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
+            "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
             "\n"
-            "Planned (not yet available): protocol, body, diet, population, sleep, stress, run,\n"
-            "plan, validate.\n"
+            "Planned (not yet available): body, diet, population, sleep, stress, run, plan,\n"
+            "validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -78,10 +80,16 @@ int main(int argc, char **argv) {
             cli_net_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "protocol") == 0) {
+            cli_protocol_help(stdout);
+            return 0;
+        }
         return usage_error("unknown command", argv[2]);
     }
     if (strcmp(cmd, "net") == 0)
         return cli_net(argc - 1, argv + 1);
+    if (strcmp(cmd, "protocol") == 0)
+        return cli_protocol(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error("unknown option", cmd);
     return usage_error("unknown command", cmd);
