@@ -4,6 +4,8 @@
 
 #include "mgsim/net.h"
 
+#include <stdatomic.h>
+
 /* The precision of neuron and synapse state. Single precision doubles the SIMD width of
  * the neuron kernels; configure with -DMGSIM_PRECISION=double for double precision.
  * Time, random numbers, weights' sums over a run, and NMDA gating s stay in double. */
@@ -137,6 +139,10 @@ struct mg_net {
     double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
     int64_t mg_base_step;
     int t0_sampled; /* the state at t = 0 has been reported */
+    /* the per-step barrier: a sense-reversing spin barrier on cache lines of its own */
+    _Alignas(MG_CACHE_LINE) atomic_int bar_count;
+    _Alignas(MG_CACHE_LINE) atomic_int bar_sense;
+    char bar_pad_[MG_CACHE_LINE];
     mg_net_stats stats;
 };
 

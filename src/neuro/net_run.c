@@ -595,6 +595,20 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
     }
 }
 
+/* Wait until all T threads have arrived. Threads spin (the step is microseconds long, far
+ * shorter than a sleep and wake-up); `local` is the thread's own sense, flipped per use.
+ * The last thread to arrive resets the count and releases the others. */
+static void step_barrier(mg_net *net, int T, int *local) {
+    *local = !*local;
+    if (atomic_fetch_add_explicit(&net->bar_count, 1, memory_order_acq_rel) == T - 1) {
+        atomic_store_explicit(&net->bar_count, 0, memory_order_relaxed);
+        atomic_store_explicit(&net->bar_sense, *local, memory_order_release);
+    } else {
+        while (atomic_load_explicit(&net->bar_sense, memory_order_acquire) != *local)
+            ;
+    }
+}
+
 typedef struct {
     mg_status status;
     int io_failed;  /* a callback failed: no more callbacks */
@@ -733,6 +747,7 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
         {
             int t = omp_get_thread_num();
             int nt = omp_get_num_threads();
+            int sense = atomic_load_explicit(&net->bar_sense, memory_order_relaxed);
             for (int64_t k = k0; k < k_end; k++) {
                 if (nt == T) {
                     phase_a(net, t, T, k);
@@ -741,7 +756,11 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                     for (int tt = 0; tt < T; tt++)
                         phase_a(net, tt, T, k);
                 }
+                if (nt == T)
+                    step_barrier(net, T, &sense);
+                else {
 #pragma omp barrier
+                }
                 int stop_here = ls.stop && k >= ls.k_stop;
                 if (nt == T) {
                     deliver(net, t, T, k);
