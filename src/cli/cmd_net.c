@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "mgsim/io.h"
@@ -97,41 +98,6 @@ static int usage(const char *message, const char *arg) {
     return CLI_EXIT_USAGE;
 }
 
-/* The value of option `name` at argv[*i]: "--name=V" or "--name V" (or "-oV"
- * for a short option). NULL when missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-    const char *arg = argv[*i];
-    size_t len = strlen(name);
-    if (arg[len] == '=' && name[1] == '-')
-        return arg + len + 1;
-    if (arg[len] != '\0' && name[1] != '-')
-        return arg + len;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-/* Does argv entry `arg` name option `name` (alone, "=VALUE" for long ones, "VALUE" for short)? */
-static int is_option(const char *arg, const char *name) {
-    size_t len = strlen(name);
-    if (strncmp(arg, name, len) != 0)
-        return 0;
-    return arg[len] == '\0' || (name[1] == '-' ? arg[len] == '=' : 1);
-}
-
-/* A whole decimal number, digits only. */
-static int parse_u64(const char *s, unsigned long long *out) {
-    if (!*s)
-        return 0;
-    for (const char *c = s; *c; c++)
-        if (*c < '0' || *c > '9')
-            return 0;
-    errno = 0;
-    char *end;
-    *out = strtoull(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
-
 /* Parse argv into o. Returns -1 to go on, or the exit status to return now. */
 static int parse_args(int argc, char **argv, net_opts *o) {
     int only_positional = 0;
@@ -149,22 +115,22 @@ static int parse_args(int argc, char **argv, net_opts *o) {
             return 0;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
-        } else if (is_option(arg, "-o") || is_option(arg, "--output")) {
-            if (!(v = option_value(argc, argv, &i, arg[1] == '-' ? "--output" : "-o")) || !*v)
+        } else if (cli_is_option(arg, "-o") || cli_is_option(arg, "--output")) {
+            if (!(v = cli_option_value(argc, argv, &i, arg[1] == '-' ? "--output" : "-o")) || !*v)
                 return usage("missing folder after", arg);
             o->outdir = v;
-        } else if (is_option(arg, "--set")) {
-            if (!(v = option_value(argc, argv, &i, "--set")))
+        } else if (cli_is_option(arg, "--set")) {
+            if (!(v = cli_option_value(argc, argv, &i, "--set")))
                 return usage("missing KEY=VALUE after", arg);
             const char *eq = strchr(v, '=');
             if (!eq || eq == v)
                 return usage("--set expects KEY=VALUE, got", v);
             o->sets[o->n_sets++] = v;
-        } else if (is_option(arg, "--seed")) {
+        } else if (cli_is_option(arg, "--seed")) {
             unsigned long long seed;
-            if (!(v = option_value(argc, argv, &i, "--seed")))
+            if (!(v = cli_option_value(argc, argv, &i, "--seed")))
                 return usage("missing number after", arg);
-            if (!parse_u64(v, &seed))
+            if (!cli_parse_u64(v, &seed))
                 return usage("--seed expects a whole number >= 0, got", v);
             char *s = malloc(48);
             if (!s) {
@@ -174,11 +140,11 @@ static int parse_args(int argc, char **argv, net_opts *o) {
             snprintf(s, 48, "run.seed=%llu", seed);
             o->owned[o->n_owned++] = s;
             o->sets[o->n_sets++] = s;
-        } else if (is_option(arg, "--threads")) {
+        } else if (cli_is_option(arg, "--threads")) {
             unsigned long long n;
-            if (!(v = option_value(argc, argv, &i, "--threads")))
+            if (!(v = cli_option_value(argc, argv, &i, "--threads")))
                 return usage("missing number after", arg);
-            if (!parse_u64(v, &n) || n < 1 || n > NET_MAX_THREADS)
+            if (!cli_parse_u64(v, &n) || n < 1 || n > NET_MAX_THREADS)
                 return usage("--threads expects a whole number from 1 to 1024, got", v);
             o->threads = (int)n;
         } else {

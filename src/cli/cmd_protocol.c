@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "mgsim/plast.h"
 
@@ -165,19 +166,6 @@ static int parse_real(const char *s, double *out) {
     return errno == 0 && *end == '\0' && isfinite(*out);
 }
 
-/* A whole decimal number, digits only. */
-static int parse_u64(const char *s, unsigned long long *out) {
-    if (!*s)
-        return 0;
-    for (const char *c = s; *c; c++)
-        if (*c < '0' || *c > '9')
-            return 0;
-    errno = 0;
-    char *end;
-    *out = strtoull(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
-
 /* Apply the --set values: first rule.params (the last one given), then every
  * other key in command-line order. */
 static mg_status apply_sets(mg_context *ctx, const char **sets, size_t n, proto_opts *o,
@@ -215,7 +203,7 @@ static mg_status apply_sets(mg_context *ctx, const char **sets, size_t n, proto_
             case KEY_SET_NAME:
                 break;
             case KEY_COUNT:
-                if (!parse_u64(val, &u) || u > 1000000000ull)
+                if (!cli_parse_u64(val, &u) || u > 1000000000ull)
                     return mg_error_raise(ctx, MG_ERR_DATA,
                                           "%s expects a whole number from 0 to 1e9, got '%s'",
                                           k->key, val);
@@ -523,27 +511,6 @@ static int run_stdp(const cli_opts *c, double wall0) {
     return rc;
 }
 
-/* The value of option `name` at argv[*i]: "--name=V" or "--name V" (or "-oV"). */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-    const char *arg = argv[*i];
-    size_t len = strlen(name);
-    if (arg[len] == '=' && name[1] == '-')
-        return arg + len + 1;
-    if (arg[len] != '\0' && name[1] != '-')
-        return arg + len;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-/* Does argv entry `arg` name option `name`? */
-static int is_option(const char *arg, const char *name) {
-    size_t len = strlen(name);
-    if (strncmp(arg, name, len) != 0)
-        return 0;
-    return arg[len] == '\0' || (name[1] == '-' ? arg[len] == '=' : 1);
-}
-
 /* Parse argv into o. Returns -1 to go on, or the exit status to return now. */
 static int parse_args(int argc, char **argv, cli_opts *o) {
     for (int i = 1; i < argc; i++) {
@@ -558,22 +525,22 @@ static int parse_args(int argc, char **argv, cli_opts *o) {
             return 0;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
-        } else if (is_option(arg, "-o") || is_option(arg, "--output")) {
-            if (!(v = option_value(argc, argv, &i, arg[1] == '-' ? "--output" : "-o")) || !*v)
+        } else if (cli_is_option(arg, "-o") || cli_is_option(arg, "--output")) {
+            if (!(v = cli_option_value(argc, argv, &i, arg[1] == '-' ? "--output" : "-o")) || !*v)
                 return usage("missing folder after", arg);
             o->outdir = v;
-        } else if (is_option(arg, "--set")) {
-            if (!(v = option_value(argc, argv, &i, "--set")))
+        } else if (cli_is_option(arg, "--set")) {
+            if (!(v = cli_option_value(argc, argv, &i, "--set")))
                 return usage("missing KEY=VALUE after", arg);
             const char *eq = strchr(v, '=');
             if (!eq || eq == v)
                 return usage("--set expects KEY=VALUE, got", v);
             o->sets[o->n_sets++] = v;
-        } else if (is_option(arg, "--seed")) {
+        } else if (cli_is_option(arg, "--seed")) {
             unsigned long long seed;
-            if (!(v = option_value(argc, argv, &i, "--seed")))
+            if (!(v = cli_option_value(argc, argv, &i, "--seed")))
                 return usage("missing number after", arg);
-            if (!parse_u64(v, &seed))
+            if (!cli_parse_u64(v, &seed))
                 return usage("--seed expects a whole number >= 0, got", v);
             o->seed = seed;
         } else {
