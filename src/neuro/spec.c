@@ -52,7 +52,8 @@ void mg_pop_spec_defaults(mg_pop_spec *pop, const char *name, mg_neuron_kind kin
         pop->Vpeak_mV = 20.0;
         pop->tref_ms = 0.0;
     } else {
-        /* Brette et al. 2007 COBA benchmark membrane (tau_m = 20 ms), resting at -70 mV */
+        /* C, gL (tau_m = 20 ms), Vth and Vreset of the Brette et al. 2007 COBA benchmark;
+         * EL -70 mV and tref 2 ms as NEST's iaf_bw_2001 (docs/models/lif.md, per parameter) */
         pop->C_pF = 200.0;
         pop->gL_nS = 10.0;
         pop->EL_mV = -70.0;
