@@ -9,6 +9,7 @@
 #define MGSIM_MGSIM_H
 
 #include "mgsim/base.h"
+#include "mgsim/diet.h"
 #include "mgsim/io.h"
 #include "mgsim/net.h"
 #include "mgsim/output.h"

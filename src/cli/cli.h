@@ -24,4 +24,10 @@ int cli_protocol(int argc, char **argv);
 /* Print `mgsim protocol --help` to out. */
 void cli_protocol_help(FILE *out);
 
+/* `mgsim diet PLAN.yaml [-o DIR] ...`: a day's magnesium intake against the DRIs. */
+int cli_diet(int argc, char **argv);
+
+/* Print `mgsim diet --help` to out. */
+void cli_diet_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

@@ -35,11 +35,12 @@ static void print_help(FILE *out) {
             "Commands:\n"
             "  net       run a spiking network model (YAML) and write spikes, rates, states and\n"
             "            a summary; `mgsim net --help` lists every option and model key\n"
+            "  diet      a day's magnesium intake from a diet plan (YAML) against the dietary\n"
+            "            reference intakes for age and sex; `mgsim diet --help`\n"
             "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
             "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
             "\n"
-            "Planned (not yet available): body, diet, population, sleep, stress, run, plan,\n"
-            "validate.\n"
+            "Planned (not yet available): body, population, sleep, stress, run, plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -80,6 +81,10 @@ int main(int argc, char **argv) {
             cli_net_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "diet") == 0) {
+            cli_diet_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "protocol") == 0) {
             cli_protocol_help(stdout);
             return 0;
@@ -88,6 +93,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "net") == 0)
         return cli_net(argc - 1, argv + 1);
+    if (strcmp(cmd, "diet") == 0)
+        return cli_diet(argc - 1, argv + 1);
     if (strcmp(cmd, "protocol") == 0)
         return cli_protocol(argc - 1, argv + 1);
     if (cmd[0] == '-')
