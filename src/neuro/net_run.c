@@ -559,8 +559,6 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
         if (pj->x_pre)
             continue;
         mg_pop *post = &net->pops[pj->post];
-        uint32_t lo, hi;
-        thread_range(post->n, t, T, &lo, &hi);
         /* direct arrival: every delay is one step, add to a (and b) at once */
         mg_real *ring = post->direct ? post->a[pj->rec] : post->ring[pj->rec];
         mg_real *ring_b = post->direct ? post->b[pj->rec] : NULL;
