@@ -746,8 +746,6 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     net->projs = xcalloc(net->n_projs, sizeof *net->projs, &fail);
     net->inputs = xcalloc(net->n_inputs, sizeof *net->inputs, &fail);
     net->srecs = xcalloc(net->n_srecs, sizeof *net->srecs, &fail);
-    net->out_projs = xcalloc(net->n_pops, sizeof *net->out_projs, &fail);
-    net->n_out_projs = xcalloc(net->n_pops, sizeof *net->n_out_projs, &fail);
     net->sched = xcalloc(spec->n_mg_schedule, sizeof *net->sched, &fail);
     if (fail) {
         mg_net_destroy(&net);
@@ -785,15 +783,6 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
                 if (!p->ring[r])
                     st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory for ring buffers");
             }
-    }
-    for (size_t k = 0; k < net->n_pops && !st; k++) {
-        size_t m = 0;
-        for (size_t q = 0; q < net->n_projs; q++)
-            m += net->projs[q].pre == k;
-        net->out_projs[k] = xcalloc(m, sizeof(size_t), &fail);
-        for (size_t q = 0; q < net->n_projs && !fail; q++)
-            if (net->projs[q].pre == k)
-                net->out_projs[k][net->n_out_projs[k]++] = q;
     }
     for (size_t k = 0; k < net->n_srecs && !st && !fail; k++) {
         mg_srec *r = &net->srecs[k];
@@ -924,8 +913,6 @@ void mg_net_destroy(mg_net **pnet) {
         free(net->srecs[k].buf[0]);
         free(net->srecs[k].buf[1]);
     }
-    for (size_t k = 0; net->out_projs && k < net->n_pops; k++)
-        free(net->out_projs[k]);
     size_t slots = (size_t)net->threads * 2;
     for (size_t x = 0; net->tspk && x < (size_t)net->threads * net->tstride; x++)
         free(net->tspk[x]);
@@ -935,8 +922,6 @@ void mg_net_destroy(mg_net **pnet) {
     free(net->tn_spk);
     free(net->tscale);
     free(net->src_cur);
-    free(net->out_projs);
-    free(net->n_out_projs);
     free(net->pops);
     free(net->projs);
     free(net->inputs);

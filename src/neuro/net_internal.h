@@ -83,7 +83,7 @@ typedef struct {
     uint64_t *src_count;
     int64_t *times_step; /* SPIKE_SOURCE: sorted spike steps */
     uint32_t *times_id;  /* their neuron (UINT32_MAX = all) */
-    size_t n_times, next_time;
+    size_t n_times;
     /* per-step spikes and counts, written by the master thread every step: kept on cache
      * lines of their own so that the other threads' reads of the fields above stay in
      * their caches */
@@ -125,9 +125,6 @@ struct mg_net {
     size_t n_inputs;
     mg_srec *srecs;
     size_t n_srecs;
-    /* per population, the projections leaving it */
-    size_t **out_projs;
-    size_t *n_out_projs;
     /* per thread and step parity: spikes of each population in the thread's range
      * (tspk[(t * 2 + parity) * n_pops + pop], counts in tn_spk) and, for saturating NMDA
      * projections, the gating jump of each of those spikes (tscale[... * n_projs + proj]) */
