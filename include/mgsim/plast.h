@@ -205,6 +205,85 @@ typedef struct {
 mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pairing *pr,
                          size_t reps, uint64_t seed, mg_gb_stdp_point *out);
 
+/* ---------------------------------------------------------------- NMDA-driven calcium
+ * (second increment; docs/models/graupner-brunel-2012.md, "NMDA-driven calcium").
+ * In `nmda` mode the presynaptic jump C_pre is replaced by an NMDA calcium current
+ * (Shouval, Bear & Cooper 2002): each presynaptic spike, after the delay D, adds
+ * I_f e^{-s/τf} + I_s e^{-s/τs} to the gating g(t), and
+ *   dc/dt = -c/τCa + c_nmda g(t) B(V(t), [Mg]o) (V_r - V(t))/(V_r - V_rest)
+ *           + C_post Σ_j δ(t - t_j)
+ * with B the Jahr–Stevens block (mg_net_nmda_block) and the postsynaptic membrane
+ *   V(t) = V_rest + Σ_j A (f e^{-s/τbf} + (1-f) e^{-s/τbs}),  s = t - t_j - d_bpap >= 0.
+ * Calibration (an assumption, see the docs): c_nmda = nmda_scale · C_pre /
+ * (B(V_rest, mg_ref) (I_f τf + I_s τs)), so that one presynaptic spike at V_rest and
+ * [Mg]o = mg_ref lets C_pre enter in all (∫c dt = C_pre τCa, the GB2012 jump's). */
+
+/* Source of the presynaptic calcium. */
+typedef enum {
+    MG_GB_CALCIUM_SPIKE = 0, /* GB2012: a jump C_pre D after each presynaptic spike */
+    MG_GB_CALCIUM_NMDA = 1   /* NMDA current through the Mg block (above) */
+} mg_gb_calcium_mode;
+
+/* Parameters of the calcium source (mg_gb_calcium_defaults gives the values). */
+typedef struct {
+    mg_gb_calcium_mode mode;
+    double mg_mM;            /* [Mg]o, mM (>= 0); default 1 */
+    double nmda_scale;       /* multiplier of the calibrated c_nmda (>= 0); default 1 */
+    double mg_ref_mM;        /* [Mg]o of the calibration, mM (>= 0); default 1 */
+    double i_f, i_s;         /* gating amplitudes I_f, I_s (>= 0, not both 0); 0.5, 0.5 */
+    double tau_f_ms;         /* τf, fast gating decay, ms (> 0); 50 */
+    double tau_s_ms;         /* τs, slow gating decay, ms (> 0); 200 */
+    double v_rest_mV;        /* V_rest, mV (< v_rev_mV); -65 (an assumption) */
+    double v_rev_mV;         /* V_r, calcium reversal of the NMDA current, mV; 130 */
+    double bpap_mV;          /* A, BPAP amplitude, mV; 100 */
+    double bpap_fast_frac;   /* f, fraction of A on the fast decay (in [0, 1]); 0.75 */
+    double bpap_tau_fast_ms; /* τbf, ms (> 0); 3 */
+    double bpap_tau_slow_ms; /* τbs, ms (> 0); 25 */
+    double bpap_delay_ms;    /* d_bpap, BPAP arrival after the postsynaptic spike, ms (>= 0); 2 */
+    double mg_scale_mM;      /* Jahr–Stevens constant, mM (> 0); 3.57 */
+    double gamma_per_mV;     /* Jahr–Stevens slope, 1/mV (>= 0); 0.062 */
+    double step_ms;          /* integration step, ms (> 0, <= 1); 0.05 */
+} mg_gb_calcium_params;
+
+/* Fill *out with the defaults: mode spike, the Shouval 2002 values above (refs §2.4,
+ * §6.2), Jahr & Stevens 1990 block, V_rest -65 mV, step 0.05 ms. */
+void mg_gb_calcium_defaults(mg_gb_calcium_params *out);
+
+/* Check every field's domain: MG_OK, or MG_ERR_DATA with a message naming the key
+ * ("extracellular.mg_mM must be >= 0 mM, got -1"; other fields as rule.<field>). */
+mg_status mg_gb_calcium_validate(mg_context *ctx, const mg_gb_calcium_params *q);
+
+/* The calibrated influx coefficient c_nmda (1/ms) of the formula above. Pure. */
+double mg_gb_nmda_rate(const mg_gb_params *p, const mg_gb_calcium_params *q);
+
+/* Integrate the nmda-mode calcium over [0, t_end_ms] (sorted spike trains, as
+ * mg_gb_time_above; the jump C_pre is not used): exponential integrator with the
+ * influx by Simpson's rule on sub-steps of at most q->step_ms, cut at every event
+ * (presynaptic arrival t_i + D, postsynaptic jump, BPAP arrival), relative error of
+ * the integrals below 1e-8 at 0.05 ms. Times above θd and θp are measured on that
+ * grid with linearly interpolated crossings (error below h²|c''|/(8|c'|) per crossing).
+ * Outputs (each may be NULL): ∫c dt (ms), ∫influx dt (calcium entered through NMDA),
+ * c(t_end_ms), times above θd and θp (ms). q->mode is ignored (always nmda).
+ * Errors: MG_ERR_DATA for bad trains, parameters (both validators) or t_end_ms. */
+mg_status mg_gb_nmda_trace(mg_context *ctx, const mg_gb_params *p, const mg_gb_calcium_params *q,
+                           const double *pre_ms, size_t n_pre, const double *post_ms, size_t n_post,
+                           double t_end_ms, double *int_c_ms, double *influx, double *c_end,
+                           double *above_d_ms, double *above_p_ms);
+
+/* mg_gb_schedule_create with the calcium source q (NULL or mode spike: exactly
+ * mg_gb_schedule_create; nmda: the trace of mg_gb_nmda_trace). Errors: as
+ * mg_gb_schedule_create and mg_gb_calcium_validate. */
+mg_status mg_gb_schedule_create_calcium(mg_context *ctx, const mg_gb_params *p,
+                                        const mg_gb_calcium_params *q, const double *pre_ms,
+                                        size_t n_pre, const double *post_ms, size_t n_post,
+                                        double t_end_ms, mg_gb_schedule **out);
+
+/* mg_gb_stdp_run with the calcium source q (NULL or mode spike: identical results).
+ * Errors: as mg_gb_stdp_run and mg_gb_calcium_validate. */
+mg_status mg_gb_stdp_run_calcium(mg_context *ctx, const mg_gb_params *p,
+                                 const mg_gb_calcium_params *q, const mg_gb_pairing *pr,
+                                 size_t reps, uint64_t seed, mg_gb_stdp_point *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,9 @@ typedef enum {
     KEY_SET_NAME, /* rule.params */
     KEY_COUNT,    /* a whole number */
     KEY_REAL,     /* a protocol number */
-    KEY_GB        /* a field of mg_gb_params */
+    KEY_GB,       /* a field of mg_gb_params */
+    KEY_MODE,     /* rule.calcium: spike or nmda */
+    KEY_CA        /* a field of mg_gb_calcium_params */
 } key_kind;
 
 typedef struct {
@@ -40,6 +42,7 @@ typedef struct {
 } proto_opts;
 
 #define PO(f)    offsetof(proto_opts, f)
+#define CA(f)    offsetof(mg_gb_calcium_params, f)
 #define GB(f)    offsetof(mg_gb_params, f)
 #define FROM_SET "from rule.params"
 
@@ -76,6 +79,14 @@ static const key_def key_table[] = {
     {"rule.rho_star", KEY_GB, GB(rho_star), "1", FROM_SET, "ρ*, boundary between DOWN and UP"},
     {"rule.beta", KEY_GB, GB(beta), "1", FROM_SET, "β, fraction of synapses initially DOWN"},
     {"rule.b", KEY_GB, GB(b), "1", FROM_SET, "b = w1/w0, UP/DOWN weight ratio"},
+    {"rule.calcium", KEY_MODE, CA(mode), "name", "spike",
+     "presynaptic calcium: spike (GB2012 jump C_pre) or\n"
+     "nmda (NMDA current through the Mg block, Shouval 2002)"},
+    {"rule.nmda_scale", KEY_CA, CA(nmda_scale), "1", "1",
+     "nmda: multiplier of the calibration (1: one pre\n"
+     "spike at V_rest and 1 mM Mg lets C_pre enter)"},
+    {"extracellular.mg_mM", KEY_CA, CA(mg_mM), "mM", "1",
+     "[Mg2+]o of the Jahr-Stevens block (nmda mode only)"},
 };
 
 #define N_KEYS (sizeof key_table / sizeof key_table[0])
@@ -85,7 +96,8 @@ static const char *const protocol_names[] = {"stdp-curve"};
 
 void cli_protocol_help(FILE *out) {
     fputs(
-        "Usage: mgsim protocol NAME [-o DIR] [--set KEY=VALUE]... [--seed S] [--quiet]\n"
+        "Usage: mgsim protocol NAME [-o DIR] [--set KEY=VALUE]... [--sweep KEY=START:STOP:STEP]\n"
+        "                      [--seed S] [--quiet]\n"
         "\n"
         "Run a plasticity experiment on one synapse and write its results to DIR.\n"
         "The synapse is the calcium-based model of Graupner & Brunel 2012 (PNAS 109:3991):\n"
@@ -98,13 +110,19 @@ void cli_protocol_help(FILE *out) {
         "              time calcium spends above θd and θp (exact), the analytic\n"
         "              approximation of GB2012 and a Monte Carlo estimate of the change of\n"
         "              synaptic strength\n"
-        "Planned (issue 3, not yet available): frequency, tetanus, theta-burst, lfs, snr,\n"
-        "NMDA-driven calcium and [Mg]o sweeps.\n"
+        "With --set rule.calcium=nmda the presynaptic calcium is an NMDA current through the\n"
+        "Jahr-Stevens Mg2+ block at the postsynaptic V (rest + back-propagating APs), so the\n"
+        "result depends on extracellular.mg_mM (docs/models/graupner-brunel-2012.md).\n"
+        "Planned (issue 3, not yet available): frequency, tetanus, theta-burst, lfs, snr.\n"
         "\n"
         "Options:\n"
         "  -o, --output DIR  folder for the results; created if missing. Without -o only\n"
         "                    the table on stdout\n"
         "  --set KEY=VALUE   set one key (repeatable; keys below)\n"
+        "  --sweep KEY=START:STOP:STEP\n"
+        "                    repeat the protocol for KEY = START, START+STEP, ... <= STOP\n"
+        "                    (once; KEY extracellular.mg_mM, rule.nmda_scale or a numeric\n"
+        "                    rule.* key; STEP > 0)\n"
         "  --seed S          seed of the Monte Carlo noise (a whole number >= 0; default 1);\n"
         "                    the same seed gives the same numbers\n"
         "  -q, --quiet       no table on stdout; errors are still printed\n"
@@ -113,6 +131,8 @@ void cli_protocol_help(FILE *out) {
         "Example:\n"
         "  mgsim protocol stdp-curve -o results/stdp --set rule.params=DPD' "
         "--set protocol.dt_step_ms=1\n"
+        "  mgsim protocol stdp-curve -o results/mg --set rule.calcium=nmda "
+        "--sweep extracellular.mg_mM=0.5:2:0.5\n"
         "\n"
         "Files written to DIR (each under a temporary name first, then renamed):\n"
         "  stdp_curve.csv  dt_ms, time_above_d_s, time_above_p_s, rho_bar, tau_eff_s, U, D,\n"
@@ -122,6 +142,9 @@ void cli_protocol_help(FILE *out) {
         "                  protocol.repetitions is 0) aligned with sweep_values (Δt, ms),\n"
         "                  weight_change_percent_analytic, rule, params (every value),\n"
         "                  version, seed, wall_s, note\n"
+        "  With --sweep: the CSV's first column is the swept KEY; in summary.json sweep_key\n"
+        "  is KEY, sweep_values its values, dt_ms the Δt, and weight_change_percent[s][i]\n"
+        "  (and _analytic) the change at swept value s and Δt i\n"
         "\n"
         "Exit status: 0 done; 64 bad command line or unknown protocol; 65 a bad value;\n"
         "73 DIR cannot be created; 74 a file cannot be written; 78 unknown key or parameter set.\n"
@@ -166,10 +189,79 @@ static int parse_real(const char *s, double *out) {
     return errno == 0 && *end == '\0' && isfinite(*out);
 }
 
+/* The key_table entry named by the first klen characters of s, or NULL. */
+static const key_def *find_key(const char *s, size_t klen) {
+    for (size_t j = 0; j < N_KEYS; j++)
+        if (strlen(key_table[j].key) == klen && strncmp(key_table[j].key, s, klen) == 0)
+            return &key_table[j];
+    return NULL;
+}
+
+/* Raise the unknown-key error (MG_ERR_CONFIG) listing the valid keys. */
+static mg_status unknown_key(mg_context *ctx, const char *prefix, const char *s, size_t klen) {
+    char keys[2048] = "";
+    for (size_t j = 0; j < N_KEYS; j++) {
+        strncat(keys, key_table[j].key, sizeof keys - strlen(keys) - 1);
+        if (j + 1 < N_KEYS)
+            strncat(keys, ", ", sizeof keys - strlen(keys) - 1);
+    }
+    return mg_error_raise(ctx, MG_ERR_CONFIG, "%sunknown key '%.*s'; valid keys: %s", prefix,
+                          (int)klen, s, keys);
+}
+
+/* A parsed --sweep KEY=START:STOP:STEP. */
+typedef struct {
+    const key_def *key; /* NULL: no sweep */
+    double start, stop, step;
+    size_t n;
+} sweep_def;
+
+/* Parse --sweep text into *sw (a KEY_GB or KEY_CA key; START <= STOP; STEP > 0).
+ * Errors name the option: MG_ERR_CONFIG for an unknown or unsweepable key,
+ * MG_ERR_DATA for bad numbers or no points. */
+static mg_status parse_sweep(mg_context *ctx, const char *text, sweep_def *sw) {
+    const char *eq = strchr(text, '=');
+    size_t klen = (size_t)(eq - text);
+    const key_def *k = find_key(text, klen);
+    if (!k)
+        return unknown_key(ctx, "--sweep: ", text, klen);
+    if (k->kind != KEY_GB && k->kind != KEY_CA)
+        return mg_error_raise(ctx, MG_ERR_CONFIG,
+                              "--sweep: key '%s' cannot be swept (stdp-curve already sweeps "
+                              "protocol.dt_*; sweep extracellular.mg_mM or a numeric rule.* key)",
+                              k->key);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", eq + 1);
+    char *a = buf, *b = strchr(a, ':'), *c = b ? strchr(b + 1, ':') : NULL;
+    if (!b || !c)
+        return mg_error_raise(ctx, MG_ERR_DATA, "--sweep expects KEY=START:STOP:STEP, got '%s'",
+                              text);
+    *b++ = '\0';
+    *c++ = '\0';
+    if (!parse_real(a, &sw->start) || !parse_real(b, &sw->stop) || !parse_real(c, &sw->step))
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "--sweep %s: START, STOP and STEP must be numbers, got '%s'", k->key,
+                              eq + 1);
+    if (!(sw->step > 0.0))
+        return mg_error_raise(ctx, MG_ERR_DATA, "--sweep %s: STEP must be > 0, got %g", k->key,
+                              sw->step);
+    if (sw->start > sw->stop)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "--sweep %s: no points: START (%g) is above STOP (%g)", k->key,
+                              sw->start, sw->stop);
+    double n = floor((sw->stop - sw->start) / sw->step + 1e-9) + 1.0;
+    if (n > PROTO_MAX_POINTS)
+        return mg_error_raise(ctx, MG_ERR_DATA, "--sweep %s: %.0f points; at most %d", k->key, n,
+                              PROTO_MAX_POINTS);
+    sw->key = k;
+    sw->n = (size_t)n;
+    return MG_OK;
+}
+
 /* Apply the --set values: first rule.params (the last one given), then every
  * other key in command-line order. */
 static mg_status apply_sets(mg_context *ctx, const char **sets, size_t n, proto_opts *o,
-                            mg_gb_params *p) {
+                            mg_gb_params *p, mg_gb_calcium_params *q) {
     for (size_t i = 0; i < n; i++)
         if (strncmp(sets[i], "rule.params=", 12) == 0)
             o->set_name = sets[i] + 12;
@@ -183,20 +275,9 @@ static mg_status apply_sets(mg_context *ctx, const char **sets, size_t n, proto_
         const char *eq = strchr(sets[i], '=');
         size_t klen = (size_t)(eq - sets[i]);
         const char *val = eq + 1;
-        const key_def *k = NULL;
-        for (size_t j = 0; j < N_KEYS; j++)
-            if (strlen(key_table[j].key) == klen && strncmp(key_table[j].key, sets[i], klen) == 0)
-                k = &key_table[j];
-        if (!k) {
-            char keys[2048] = "";
-            for (size_t j = 0; j < N_KEYS; j++) {
-                strncat(keys, key_table[j].key, sizeof keys - strlen(keys) - 1);
-                if (j + 1 < N_KEYS)
-                    strncat(keys, ", ", sizeof keys - strlen(keys) - 1);
-            }
-            return mg_error_raise(ctx, MG_ERR_CONFIG, "unknown key '%.*s'; valid keys: %s",
-                                  (int)klen, sets[i], keys);
-        }
+        const key_def *k = find_key(sets[i], klen);
+        if (!k)
+            return unknown_key(ctx, "", sets[i], klen);
         double v = 0.0;
         unsigned long long u = 0;
         switch (k->kind) {
@@ -216,10 +297,20 @@ static mg_status apply_sets(mg_context *ctx, const char **sets, size_t n, proto_
                 *(double *)((char *)o + k->off) = v;
                 break;
             case KEY_GB:
+            case KEY_CA:
                 if (!parse_real(val, &v))
                     return mg_error_raise(ctx, MG_ERR_DATA, "%s expects a number (%s), got '%s'",
                                           k->key, k->unit, val);
-                *(double *)((char *)p + k->off) = v;
+                *(double *)((char *)(k->kind == KEY_GB ? (void *)p : (void *)q) + k->off) = v;
+                break;
+            case KEY_MODE:
+                if (strcmp(val, "spike") == 0)
+                    q->mode = MG_GB_CALCIUM_SPIKE;
+                else if (strcmp(val, "nmda") == 0)
+                    q->mode = MG_GB_CALCIUM_NMDA;
+                else
+                    return mg_error_raise(ctx, MG_ERR_DATA,
+                                          "rule.calcium expects spike or nmda, got '%s'", val);
                 break;
         }
     }
@@ -301,16 +392,22 @@ static void csv_num(FILE *f, double v, int last) {
     fprintf(f, "%.12g%c", v, last ? '\n' : ',');
 }
 
-static mg_status write_csv(mg_context *ctx, const char *path, const mg_gb_stdp_point *pts,
-                           size_t n) {
+/* The CSV; with a sweep (sw->key), a first column named by the key holds the swept value
+ * of each row (points ordered swept value-major, n_dt Δt per value). */
+static mg_status write_csv(mg_context *ctx, const char *path, const mg_gb_stdp_point *pts, size_t n,
+                           const sweep_def *sw, size_t n_dt) {
     FILE *f = fopen(path, "w");
     if (!f)
         return mg_error_raise(ctx, MG_ERR_CANTCREAT, "cannot create %s: %s", path, strerror(errno));
+    if (sw->key)
+        fprintf(f, "%s,", sw->key->key);
     fputs("dt_ms,time_above_d_s,time_above_p_s,rho_bar,tau_eff_s,U,D,change_analytic,"
           "change_simulated\n",
           f);
     for (size_t i = 0; i < n; i++) {
         const mg_gb_stdp_point *q = &pts[i];
+        if (sw->key)
+            csv_num(f, sw->start + (double)(i / n_dt) * sw->step, 0);
         csv_num(f, q->dt_ms, 0);
         csv_num(f, q->above_d_s, 0);
         csv_num(f, q->above_p_s, 0);
@@ -339,20 +436,38 @@ static json_t *num(double v) {
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* summary.json. Without a sweep: sweep_key "protocol.dt_ms", sweep_values the Δt and
+ * weight_change_percent[i] at Δt i (the first increment's layout). With a sweep:
+ * sweep_key the swept key, sweep_values its values, dt_ms the Δt, and
+ * weight_change_percent[s][i] at swept value s and Δt i (same for _analytic). */
 static mg_status write_summary(mg_context *ctx, const char *path, const proto_opts *o,
-                               const mg_gb_params *p, const mg_gb_stdp_point *pts, size_t n,
-                               uint64_t seed, double wall_s) {
+                               const mg_gb_params *p, const mg_gb_calcium_params *q,
+                               const mg_gb_stdp_point *pts, size_t n, const sweep_def *sw,
+                               size_t n_dt, uint64_t seed, double wall_s) {
     int bad = 0;
     json_t *root = json_object(), *params = json_object(), *sweep = json_array();
     json_t *change = json_array(), *change_an = json_array(), *files = json_array();
+    json_t *dts = sw->key ? json_array() : NULL;
     int simulated = o->repetitions > 0.0;
-    if (!root || !params || !sweep || !change || !change_an || !files)
+    if (!root || !params || !sweep || !change || !change_an || !files || (sw->key && !dts))
         bad = 1;
-    for (size_t i = 0; i < n && !bad; i++) {
-        double c = simulated ? pts[i].change_sim : pts[i].an.change;
-        bad |= json_array_append_new(sweep, json_real(pts[i].dt_ms)) != 0;
-        bad |= json_array_append_new(change, num(100.0 * (c - 1.0))) != 0;
-        bad |= json_array_append_new(change_an, num(100.0 * (pts[i].an.change - 1.0))) != 0;
+    size_t n_sw = sw->key ? n / n_dt : 1;
+    for (size_t v = 0; v < n_sw && !bad; v++) {
+        json_t *row = sw->key ? json_array() : change;
+        json_t *row_an = sw->key ? json_array() : change_an;
+        if (sw->key) {
+            bad |= json_array_append_new(change, row) != 0;
+            bad |= json_array_append_new(change_an, row_an) != 0;
+            bad |= json_array_append_new(sweep, json_real(sw->start + (double)v * sw->step)) != 0;
+        }
+        for (size_t i = 0; i < n_dt && !bad; i++) {
+            const mg_gb_stdp_point *pt = &pts[v * n_dt + i];
+            double c = simulated ? pt->change_sim : pt->an.change;
+            if (v == 0)
+                bad |= json_array_append_new(sw->key ? dts : sweep, json_real(pt->dt_ms)) != 0;
+            bad |= json_array_append_new(row, num(100.0 * (c - 1.0))) != 0;
+            bad |= json_array_append_new(row_an, num(100.0 * (pt->an.change - 1.0))) != 0;
+        }
     }
     if (params) {
         put(params, "rule.params", json_string(o->set_name), &bad);
@@ -365,6 +480,11 @@ static mg_status write_summary(mg_context *ctx, const char *path, const proto_op
                     json_integer((json_int_t) * (const double *)((const char *)o + k->off)), &bad);
             else if (k->kind == KEY_REAL)
                 put(params, k->key, json_real(*(const double *)((const char *)o + k->off)), &bad);
+            else if (k->kind == KEY_CA)
+                put(params, k->key, json_real(*(const double *)((const char *)q + k->off)), &bad);
+            else if (k->kind == KEY_MODE)
+                put(params, k->key, json_string(q->mode == MG_GB_CALCIUM_NMDA ? "nmda" : "spike"),
+                    &bad);
         }
     }
     if (files) {
@@ -385,9 +505,13 @@ static mg_status write_summary(mg_context *ctx, const char *path, const proto_op
             snprintf(s, sizeof s, "%llu", (unsigned long long)seed);
             put(root, "seed", json_string(s), &bad);
         }
-        put(root, "sweep_key", json_string("protocol.dt_ms"), &bad);
+        put(root, "sweep_key", json_string(sw->key ? sw->key->key : "protocol.dt_ms"), &bad);
         put(root, "sweep_values", sweep, &bad);
         sweep = NULL;
+        if (sw->key) {
+            put(root, "dt_ms", dts, &bad);
+            dts = NULL;
+        }
         put(root, "weight_change_percent", change, &bad);
         change = NULL;
         put(root, "weight_change_source",
@@ -396,10 +520,16 @@ static mg_status write_summary(mg_context *ctx, const char *path, const proto_op
         change_an = NULL;
         put(root, "wall_s", json_real(wall_s), &bad);
         put(root, "note",
-            json_string("This is a model prediction of the Graupner & Brunel 2012 "
-                        "calcium-based synapse (spike-timing driven calcium, with no Mg2+ "
-                        "dependence in this model), not a measurement. A research and teaching "
-                        "instrument, never medical advice."),
+            json_string(q->mode == MG_GB_CALCIUM_NMDA
+                            ? "This is a model prediction of the Graupner & Brunel 2012 "
+                              "calcium-based synapse with NMDA-driven presynaptic calcium "
+                              "(Shouval 2002 current through the Jahr-Stevens Mg2+ block, "
+                              "calibrated at 1 mM; an assumption), not a measurement. A research "
+                              "and teaching instrument, never medical advice."
+                            : "This is a model prediction of the Graupner & Brunel 2012 "
+                              "calcium-based synapse (spike-timing driven calcium, with no Mg2+ "
+                              "dependence in this model), not a measurement. A research and "
+                              "teaching instrument, never medical advice."),
             &bad);
         put(root, "files", files, &bad);
         files = NULL;
@@ -409,6 +539,7 @@ static mg_status write_summary(mg_context *ctx, const char *path, const proto_op
     json_decref(change);
     json_decref(change_an);
     json_decref(files);
+    json_decref(dts);
     if (bad) {
         json_decref(root);
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
@@ -432,6 +563,7 @@ typedef struct {
     const char *outdir;
     const char **sets;
     size_t n_sets;
+    const char *sweep; /* --sweep text, or NULL */
     uint64_t seed;
     int quiet;
 } cli_opts;
@@ -445,23 +577,47 @@ static int run_stdp(const cli_opts *c, double wall0) {
     }
     proto_opts o = {"DP", 60.0, 1.0, -100.0, 100.0, 2.0, 1000.0};
     mg_gb_params p;
-    size_t n = 0;
+    mg_gb_calcium_params q;
+    mg_gb_calcium_defaults(&q);
+    sweep_def sw = {NULL, 0.0, 0.0, 1.0, 1};
+    size_t n = 0, n_dt = 0;
     mg_gb_stdp_point *pts = NULL;
     char csv_tmp[4096], csv_fin[4096], js_tmp[4096], js_fin[4096];
     int made_csv = 0, made_js = 0;
-    mg_status st = apply_sets(ctx, c->sets, c->n_sets, &o, &p);
+    mg_status st = apply_sets(ctx, c->sets, c->n_sets, &o, &p, &q);
+    if (st == MG_OK && c->sweep)
+        st = parse_sweep(ctx, c->sweep, &sw);
     if (st == MG_OK)
         st = mg_gb_params_validate(ctx, &p);
     if (st == MG_OK)
-        st = check_protocol(ctx, &o, &p, &n);
+        st = mg_gb_calcium_validate(ctx, &q);
+    if (st == MG_OK)
+        st = check_protocol(ctx, &o, &p, &n_dt);
+    if (st == MG_OK && (double)n_dt * (double)sw.n > PROTO_MAX_POINTS)
+        st = mg_error_raise(ctx, MG_ERR_DATA, "--sweep: %zu values x %zu dt points; at most %d",
+                            sw.n, n_dt, PROTO_MAX_POINTS);
+    n = n_dt * sw.n;
     if (st == MG_OK && c->outdir)
         st = make_dirs(ctx, c->outdir);
     if (st == MG_OK && !(pts = calloc(n, sizeof *pts)))
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == MG_OK && i < n; i++) {
-        mg_gb_pairing pr = {(size_t)o.pairs, o.frequency_hz,
-                            o.dt_min_ms + (double)i * o.dt_step_ms};
-        st = mg_gb_stdp_run(ctx, &p, &pr, (size_t)o.repetitions, c->seed, &pts[i]);
+    for (size_t v = 0; st == MG_OK && v < sw.n; v++) {
+        if (sw.key) { /* the swept value overrides any --set of the key */
+            double x = sw.start + (double)v * sw.step;
+            *(double *)((char *)(sw.key->kind == KEY_GB ? (void *)&p : (void *)&q) + sw.key->off) =
+                x;
+            st = mg_gb_params_validate(ctx, &p);
+            if (st == MG_OK)
+                st = mg_gb_calcium_validate(ctx, &q);
+            if (st == MG_OK)
+                st = check_protocol(ctx, &o, &p, &n_dt);
+        }
+        for (size_t i = 0; st == MG_OK && i < n_dt; i++) {
+            mg_gb_pairing pr = {(size_t)o.pairs, o.frequency_hz,
+                                o.dt_min_ms + (double)i * o.dt_step_ms};
+            st = mg_gb_stdp_run_calcium(ctx, &p, &q, &pr, (size_t)o.repetitions, c->seed,
+                                        &pts[v * n_dt + i]);
+        }
     }
     if (st == MG_OK && c->outdir) {
         out_path(csv_tmp, sizeof csv_tmp, c->outdir, "stdp_curve.csv", 1);
@@ -469,10 +625,11 @@ static int run_stdp(const cli_opts *c, double wall0) {
         out_path(js_tmp, sizeof js_tmp, c->outdir, "summary.json", 1);
         out_path(js_fin, sizeof js_fin, c->outdir, "summary.json", 0);
         made_csv = 1;
-        st = write_csv(ctx, csv_tmp, pts, n);
+        st = write_csv(ctx, csv_tmp, pts, n, &sw, n_dt);
         if (st == MG_OK) {
             made_js = 1;
-            st = write_summary(ctx, js_tmp, &o, &p, pts, n, c->seed, mg_wall_seconds() - wall0);
+            st = write_summary(ctx, js_tmp, &o, &p, &q, pts, n, &sw, n_dt, c->seed,
+                               mg_wall_seconds() - wall0);
         }
         if (st == MG_OK && rename(csv_tmp, csv_fin) != 0)
             st = mg_error_raise(ctx, MG_ERR_IO, "cannot rename %s to %s: %s", csv_tmp, csv_fin,
@@ -493,14 +650,20 @@ static int run_stdp(const cli_opts *c, double wall0) {
             unlink(js_tmp);
         rc = fail(ctx, st);
     } else if (!c->quiet) {
-        printf(
-            "GB2012 %s, %.0f pairs at %g Hz, %.0f repetitions per state; change = after/before\n",
-            o.set_name, o.pairs, o.frequency_hz, o.repetitions);
+        printf("GB2012 %s, %s calcium, %.0f pairs at %g Hz, %.0f repetitions per state; change "
+               "= after/before\n",
+               o.set_name, q.mode == MG_GB_CALCIUM_NMDA ? "nmda" : "spike", o.pairs, o.frequency_hz,
+               o.repetitions);
+        if (sw.key)
+            printf("%20s ", sw.key->key);
         printf("%9s %12s %12s %10s %10s\n", "dt_ms", "above_d_s", "above_p_s", "analytic",
                "simulated");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            if (sw.key)
+                printf("%20.6g ", sw.start + (double)(i / n_dt) * sw.step);
             printf("%9.4g %12.6f %12.6f %10.4f %10.4f\n", pts[i].dt_ms, pts[i].above_d_s,
                    pts[i].above_p_s, pts[i].an.change, pts[i].change_sim);
+        }
         printf("wall: %.2f s", mg_wall_seconds() - wall0);
         if (c->outdir)
             printf("; results in %s/", c->outdir);
@@ -536,6 +699,15 @@ static int parse_args(int argc, char **argv, cli_opts *o) {
             if (!eq || eq == v)
                 return usage("--set expects KEY=VALUE, got", v);
             o->sets[o->n_sets++] = v;
+        } else if (cli_is_option(arg, "--sweep")) {
+            if (!(v = cli_option_value(argc, argv, &i, "--sweep")))
+                return usage("missing KEY=START:STOP:STEP after", arg);
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v)
+                return usage("--sweep expects KEY=START:STOP:STEP, got", v);
+            if (o->sweep)
+                return usage("--sweep may be given once; second", v);
+            o->sweep = v;
         } else if (cli_is_option(arg, "--seed")) {
             unsigned long long seed;
             if (!(v = cli_option_value(argc, argv, &i, "--seed")))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/rng.h"
+#include "mgsim/net.h"
 
 /* ---------------------------------------------------------------- parameter sets */
 
@@ -269,39 +270,26 @@ struct mg_gb_schedule {
     double above_d_ms, above_p_ms, t_end_ms;
 };
 
-mg_status mg_gb_schedule_create(mg_context *ctx, const mg_gb_params *p, const double *pre_ms,
-                                size_t n_pre, const double *post_ms, size_t n_post, double t_end_ms,
-                                mg_gb_schedule **out) {
-    *out = NULL;
-    mg_status st;
-    if ((st = mg_gb_params_validate(ctx, p)) != MG_OK ||
-        (st = check_train(ctx, pre_ms, n_pre, "presynaptic")) != MG_OK ||
-        (st = check_train(ctx, post_ms, n_post, "postsynaptic")) != MG_OK)
-        return st;
-    if (!isfinite(t_end_ms) || t_end_ms < 0.0)
-        return mg_error_raise(ctx, MG_ERR_DATA, "end time must be finite and >= 0 ms, got %g",
-                              t_end_ms);
-    gb_pieces ps = {NULL, 0, 0};
+/* Turn the pieces into a schedule (takes ps->v, freeing it in every case). */
+static mg_status schedule_from_pieces(mg_context *ctx, const mg_gb_params *p, gb_pieces *ps,
+                                      double above_d_ms, double above_p_ms, double t_end_ms,
+                                      mg_gb_schedule **out) {
     mg_gb_schedule *s = calloc(1, sizeof *s);
-    if (!s)
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    st = walk_trace(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms, &s->above_d_ms,
-                    &s->above_p_ms, &ps);
-    if (st == MG_OK && ps.n > 0 && !(s->segs = malloc(ps.n * sizeof *s->segs)))
-        st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    if (st != MG_OK) {
-        free(ps.v);
+    if (!s || (ps->n > 0 && !(s->segs = malloc(ps->n * sizeof *s->segs)))) {
+        free(ps->v);
         free(s);
-        return st;
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     }
+    s->above_d_ms = above_d_ms;
+    s->above_p_ms = above_p_ms;
     s->t_end_ms = t_end_ms;
-    s->n = ps.n;
-    for (size_t k = 0; k < ps.n; k++) {
+    s->n = ps->n;
+    for (size_t k = 0; k < ps->n; k++) {
         gb_seg *g = &s->segs[k];
-        double dur_s = ps.v[k].dur_ms * 1e-3;
-        g->gp = ps.v[k].p_on ? p->gamma_p : 0.0;
-        g->gd = ps.v[k].d_on ? p->gamma_d : 0.0;
-        g->n_theta = (double)(ps.v[k].p_on + ps.v[k].d_on);
+        double dur_s = ps->v[k].dur_ms * 1e-3;
+        g->gp = ps->v[k].p_on ? p->gamma_p : 0.0;
+        g->gd = ps->v[k].d_on ? p->gamma_d : 0.0;
+        g->n_theta = (double)(ps->v[k].p_on + ps->v[k].d_on);
         double h_max = 0.02 * p->tau_rho_s / (1.0 + g->gp + g->gd);
         double n = ceil(dur_s / h_max);
         if (n < 1.0)
@@ -311,9 +299,41 @@ mg_status mg_gb_schedule_create(mg_context *ctx, const mg_gb_params *p, const do
         g->n = (uint32_t)n;
         g->h_s = dur_s / n;
     }
-    free(ps.v);
+    free(ps->v);
+    ps->v = NULL;
     *out = s;
     return MG_OK;
+}
+
+/* Check parameters, trains and end time (shared by both calcium sources). */
+static mg_status check_inputs(mg_context *ctx, const mg_gb_params *p, const double *pre_ms,
+                              size_t n_pre, const double *post_ms, size_t n_post, double t_end_ms) {
+    mg_status st;
+    if ((st = mg_gb_params_validate(ctx, p)) != MG_OK ||
+        (st = check_train(ctx, pre_ms, n_pre, "presynaptic")) != MG_OK ||
+        (st = check_train(ctx, post_ms, n_post, "postsynaptic")) != MG_OK)
+        return st;
+    if (!isfinite(t_end_ms) || t_end_ms < 0.0)
+        return mg_error_raise(ctx, MG_ERR_DATA, "end time must be finite and >= 0 ms, got %g",
+                              t_end_ms);
+    return MG_OK;
+}
+
+mg_status mg_gb_schedule_create(mg_context *ctx, const mg_gb_params *p, const double *pre_ms,
+                                size_t n_pre, const double *post_ms, size_t n_post, double t_end_ms,
+                                mg_gb_schedule **out) {
+    *out = NULL;
+    mg_status st = check_inputs(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms);
+    if (st != MG_OK)
+        return st;
+    gb_pieces ps = {NULL, 0, 0};
+    double td = 0.0, tp = 0.0;
+    st = walk_trace(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms, &td, &tp, &ps);
+    if (st != MG_OK) {
+        free(ps.v);
+        return st;
+    }
+    return schedule_from_pieces(ctx, p, &ps, td, tp, t_end_ms, out);
 }
 
 void mg_gb_schedule_destroy(mg_gb_schedule **s) {
@@ -518,9 +538,247 @@ static uint32_t stream_of(double dt_ms) {
     return (uint32_t)(z ^ (z >> 32));
 }
 
-mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pairing *pr,
-                         size_t reps, uint64_t seed, mg_gb_stdp_point *out) {
+/* ---------------------------------------------------------------- NMDA-driven calcium */
+
+void mg_gb_calcium_defaults(mg_gb_calcium_params *out) {
+    /* Shouval, Bear & Cooper 2002 via folmez/CaDP-MatLab (refs §2.4, §6.2); Jahr & Stevens
+     * 1990 (refs §3.1); V_rest -65 mV is an assumption (docs). */
+    mg_gb_calcium_params q = {MG_GB_CALCIUM_SPIKE,
+                              1.0,   /* mg_mM */
+                              1.0,   /* nmda_scale */
+                              1.0,   /* mg_ref_mM */
+                              0.5,   /* i_f */
+                              0.5,   /* i_s */
+                              50.0,  /* tau_f_ms */
+                              200.0, /* tau_s_ms */
+                              -65.0, /* v_rest_mV */
+                              130.0, /* v_rev_mV */
+                              100.0, /* bpap_mV */
+                              0.75,  /* bpap_fast_frac */
+                              3.0,   /* bpap_tau_fast_ms */
+                              25.0,  /* bpap_tau_slow_ms */
+                              2.0,   /* bpap_delay_ms */
+                              3.57,  /* mg_scale_mM */
+                              0.062, /* gamma_per_mV */
+                              0.05}; /* step_ms */
+    *out = q;
+}
+
+mg_status mg_gb_calcium_validate(mg_context *ctx, const mg_gb_calcium_params *q) {
+    mg_status st;
+    if (q->mode != MG_GB_CALCIUM_SPIKE && q->mode != MG_GB_CALCIUM_NMDA)
+        return mg_error_raise(ctx, MG_ERR_DATA, "rule.calcium must be spike or nmda, got %d",
+                              (int)q->mode);
+    if (!(isfinite(q->mg_mM) && q->mg_mM >= 0.0))
+        return mg_error_raise(ctx, MG_ERR_DATA, "extracellular.mg_mM must be >= 0 mM, got %g",
+                              q->mg_mM);
+    if ((st = check(ctx, isfinite(q->nmda_scale) && q->nmda_scale >= 0.0, "nmda_scale", ">= 0",
+                    q->nmda_scale)) != MG_OK ||
+        (st = check(ctx, isfinite(q->mg_ref_mM) && q->mg_ref_mM >= 0.0, "nmda_mg_ref_mM", ">= 0 mM",
+                    q->mg_ref_mM)) != MG_OK ||
+        (st = check(ctx, isfinite(q->i_f) && q->i_f >= 0.0, "nmda_i_f", ">= 0", q->i_f)) != MG_OK ||
+        (st = check(ctx, isfinite(q->i_s) && q->i_s >= 0.0 && q->i_f + q->i_s > 0.0, "nmda_i_s",
+                    ">= 0 (and I_f + I_s > 0)", q->i_s)) != MG_OK ||
+        (st = check(ctx, isfinite(q->tau_f_ms) && q->tau_f_ms > 0.0, "nmda_tau_f_ms", "> 0 ms",
+                    q->tau_f_ms)) != MG_OK ||
+        (st = check(ctx, isfinite(q->tau_s_ms) && q->tau_s_ms > 0.0, "nmda_tau_s_ms", "> 0 ms",
+                    q->tau_s_ms)) != MG_OK ||
+        (st = check(ctx, isfinite(q->v_rev_mV), "nmda_v_rev_mV", "finite", q->v_rev_mV)) != MG_OK ||
+        (st = check(ctx, isfinite(q->v_rest_mV) && q->v_rest_mV < q->v_rev_mV, "v_rest_mV",
+                    "below rule.nmda_v_rev_mV", q->v_rest_mV)) != MG_OK ||
+        (st = check(ctx, isfinite(q->bpap_mV), "bpap_mV", "finite", q->bpap_mV)) != MG_OK ||
+        (st = check(ctx,
+                    isfinite(q->bpap_fast_frac) && q->bpap_fast_frac >= 0.0 &&
+                        q->bpap_fast_frac <= 1.0,
+                    "bpap_fast_frac", "in [0, 1]", q->bpap_fast_frac)) != MG_OK ||
+        (st = check(ctx, isfinite(q->bpap_tau_fast_ms) && q->bpap_tau_fast_ms > 0.0,
+                    "bpap_tau_fast_ms", "> 0 ms", q->bpap_tau_fast_ms)) != MG_OK ||
+        (st = check(ctx, isfinite(q->bpap_tau_slow_ms) && q->bpap_tau_slow_ms > 0.0,
+                    "bpap_tau_slow_ms", "> 0 ms", q->bpap_tau_slow_ms)) != MG_OK ||
+        (st = check(ctx, isfinite(q->bpap_delay_ms) && q->bpap_delay_ms >= 0.0, "bpap_delay_ms",
+                    ">= 0 ms", q->bpap_delay_ms)) != MG_OK ||
+        (st = check(ctx, isfinite(q->mg_scale_mM) && q->mg_scale_mM > 0.0, "nmda_mg_scale_mM",
+                    "> 0 mM", q->mg_scale_mM)) != MG_OK ||
+        (st = check(ctx, isfinite(q->gamma_per_mV) && q->gamma_per_mV >= 0.0, "nmda_gamma_per_mV",
+                    ">= 0 /mV", q->gamma_per_mV)) != MG_OK ||
+        (st = check(ctx, isfinite(q->step_ms) && q->step_ms > 0.0 && q->step_ms <= 1.0,
+                    "nmda_step_ms", "in (0, 1] ms", q->step_ms)) != MG_OK)
+        return st;
+    return MG_OK;
+}
+
+double mg_gb_nmda_rate(const mg_gb_params *p, const mg_gb_calcium_params *q) {
+    double b_ref = mg_net_nmda_block(q->v_rest_mV, q->mg_ref_mM, q->mg_scale_mM, q->gamma_per_mV);
+    return q->nmda_scale * p->c_pre / (b_ref * (q->i_f * q->tau_f_ms + q->i_s * q->tau_s_ms));
+}
+
+/* State of the nmda-mode trace: gating (fast, slow), BPAP (fast, slow, mV). */
+typedef struct {
+    const mg_gb_calcium_params *q;
+    double rate, drive_norm; /* c_nmda; 1/(V_r - V_rest) */
+    double gf, gs, vf, vs;
+} nmda_state;
+
+/* Influx (1/ms) at offset s (ms) from the state's time. */
+static inline double nmda_influx(const nmda_state *z, double s) {
+    const mg_gb_calcium_params *q = z->q;
+    double g = z->gf * exp(-s / q->tau_f_ms) + z->gs * exp(-s / q->tau_s_ms);
+    if (g == 0.0)
+        return 0.0;
+    double v = q->v_rest_mV + z->vf * exp(-s / q->bpap_tau_fast_ms) +
+               z->vs * exp(-s / q->bpap_tau_slow_ms);
+    return z->rate * g * mg_net_nmda_block(v, q->mg_mM, q->mg_scale_mM, q->gamma_per_mV) *
+           (q->v_rev_mV - v) * z->drive_norm;
+}
+
+/* Time (ms) in a step of length h with c going linearly from c0 to c1 during which c > θ. */
+static inline double lin_above(double c0, double c1, double th, double h) {
+    if (c0 > th && c1 > th)
+        return h;
+    if (c0 <= th && c1 <= th)
+        return 0.0;
+    double x = (th - c0) / (c1 - c0) * h; /* crossing */
+    return c1 > c0 ? h - x : x;
+}
+
+/* Add a step's pieces in time order (θd <= θp): rising none→d→both, falling both→d→none. */
+static int add_step_pieces(gb_pieces *ps, double c0, double c1, double xd, double xp, double h) {
+    if (c1 >= c0)
+        return pieces_add(ps, h - xd, 0, 0) || pieces_add(ps, xd - xp, 0, 1) ||
+               pieces_add(ps, xp, 1, 1);
+    return pieces_add(ps, xp, 1, 1) || pieces_add(ps, xd - xp, 0, 1) ||
+           pieces_add(ps, h - xd, 0, 0);
+}
+
+/* The nmda-mode walk: see mg_gb_nmda_trace. Inputs checked already. */
+static mg_status walk_nmda(mg_context *ctx, const mg_gb_params *p, const mg_gb_calcium_params *q,
+                           const double *pre_ms, size_t n_pre, const double *post_ms, size_t n_post,
+                           double t_end_ms, double out[5], gb_pieces *ps) {
+    nmda_state z = {q, mg_gb_nmda_rate(p, q), 1.0 / (q->v_rev_mV - q->v_rest_mV), 0, 0, 0, 0};
+    size_t i = 0, j = 0, k = 0; /* next presynaptic arrival, postsynaptic jump, BPAP */
+    double t = 0.0, c = 0.0, td = 0.0, tp = 0.0, flux = 0.0, jumps = 0.0;
+    double tau = p->tau_ca_ms, D = p->delay_D_ms, dB = q->bpap_delay_ms;
+    for (;;) {
+        double tn = t_end_ms;
+        if (i < n_pre && pre_ms[i] + D < tn)
+            tn = pre_ms[i] + D;
+        if (j < n_post && post_ms[j] < tn)
+            tn = post_ms[j];
+        if (k < n_post && post_ms[k] + dB < tn)
+            tn = post_ms[k] + dB;
+        double dur = tn - t;
+        if (dur > 0.0) {
+            double nsteps = ceil(dur / q->step_ms);
+            long n = (long)nsteps;
+            double h = dur / nsteps, eh = exp(-h / tau), eh2 = exp(-0.5 * h / tau);
+            double ef = exp(-h / q->tau_f_ms), es = exp(-h / q->tau_s_ms);
+            double ebf = exp(-h / q->bpap_tau_fast_ms), ebs = exp(-h / q->bpap_tau_slow_ms);
+            double f0 = nmda_influx(&z, 0.0);
+            for (long m = 0; m < n; m++) {
+                double fm = nmda_influx(&z, 0.5 * h), f1 = nmda_influx(&z, h);
+                /* c(h) = c e^{-h/τ} + ∫ e^{-(h-s)/τ} f(s) ds, the integral by Simpson */
+                double c1 = c * eh + h / 6.0 * (eh * f0 + 4.0 * eh2 * fm + f1);
+                flux += h / 6.0 * (f0 + 4.0 * fm + f1);
+                double xd = lin_above(c, c1, p->theta_d, h), xp = lin_above(c, c1, p->theta_p, h);
+                td += xd;
+                tp += xp;
+                if (ps && add_step_pieces(ps, c, c1, xd, xp, h))
+                    return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+                c = c1;
+                z.gf *= ef;
+                z.gs *= es;
+                z.vf *= ebf;
+                z.vs *= ebs;
+                f0 = f1;
+            }
+            t = tn;
+        }
+        if (tn >= t_end_ms)
+            break;
+        while (i < n_pre && pre_ms[i] + D <= tn) {
+            z.gf += q->i_f;
+            z.gs += q->i_s;
+            i++;
+        }
+        while (j < n_post && post_ms[j] <= tn) {
+            c += p->c_post;
+            jumps += p->c_post;
+            j++;
+        }
+        while (k < n_post && post_ms[k] + dB <= tn) {
+            z.vf += q->bpap_mV * q->bpap_fast_frac;
+            z.vs += q->bpap_mV * (1.0 - q->bpap_fast_frac);
+            k++;
+        }
+    }
+    /* dc/dt = -c/τ + influx + jumps integrates to ∫c = τ (∫influx + Σ jumps - c(T)) */
+    out[0] = tau * (flux + jumps - c);
+    out[1] = flux;
+    out[2] = c;
+    out[3] = td;
+    out[4] = tp;
+    return MG_OK;
+}
+
+mg_status mg_gb_nmda_trace(mg_context *ctx, const mg_gb_params *p, const mg_gb_calcium_params *q,
+                           const double *pre_ms, size_t n_pre, const double *post_ms, size_t n_post,
+                           double t_end_ms, double *int_c_ms, double *influx, double *c_end,
+                           double *above_d_ms, double *above_p_ms) {
+    mg_status st = check_inputs(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms);
+    if (st == MG_OK)
+        st = mg_gb_calcium_validate(ctx, q);
+    double r[5];
+    if (st == MG_OK)
+        st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, NULL);
+    if (st != MG_OK)
+        return st;
+    if (int_c_ms)
+        *int_c_ms = r[0];
+    if (influx)
+        *influx = r[1];
+    if (c_end)
+        *c_end = r[2];
+    if (above_d_ms)
+        *above_d_ms = r[3];
+    if (above_p_ms)
+        *above_p_ms = r[4];
+    return MG_OK;
+}
+
+mg_status mg_gb_schedule_create_calcium(mg_context *ctx, const mg_gb_params *p,
+                                        const mg_gb_calcium_params *q, const double *pre_ms,
+                                        size_t n_pre, const double *post_ms, size_t n_post,
+                                        double t_end_ms, mg_gb_schedule **out) {
+    if (!q || q->mode == MG_GB_CALCIUM_SPIKE) {
+        mg_status st = q ? mg_gb_calcium_validate(ctx, q) : MG_OK;
+        if (st != MG_OK) {
+            *out = NULL;
+            return st;
+        }
+        return mg_gb_schedule_create(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms, out);
+    }
+    *out = NULL;
+    mg_status st = check_inputs(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms);
+    if (st == MG_OK)
+        st = mg_gb_calcium_validate(ctx, q);
+    if (st != MG_OK)
+        return st;
+    gb_pieces ps = {NULL, 0, 0};
+    double r[5];
+    st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, &ps);
+    if (st != MG_OK) {
+        free(ps.v);
+        return st;
+    }
+    return schedule_from_pieces(ctx, p, &ps, r[3], r[4], t_end_ms, out);
+}
+
+mg_status mg_gb_stdp_run_calcium(mg_context *ctx, const mg_gb_params *p,
+                                 const mg_gb_calcium_params *q, const mg_gb_pairing *pr,
+                                 size_t reps, uint64_t seed, mg_gb_stdp_point *out) {
     mg_status st = mg_gb_params_validate(ctx, p);
+    if (st == MG_OK && q)
+        st = mg_gb_calcium_validate(ctx, q);
     if (st != MG_OK)
         return st;
     if (pr->pairs > ((size_t)1 << 28))
@@ -535,7 +793,7 @@ mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pai
     if (st == MG_OK)
         st = mg_gb_pairing_spikes(ctx, p, pr, pre, post, &t_end);
     if (st == MG_OK)
-        st = mg_gb_schedule_create(ctx, p, pre, pr->pairs, post, pr->pairs, t_end, &s);
+        st = mg_gb_schedule_create_calcium(ctx, p, q, pre, pr->pairs, post, pr->pairs, t_end, &s);
     if (st == MG_OK) {
         out->dt_ms = pr->dt_ms;
         out->above_d_s = s->above_d_ms * 1e-3;
@@ -553,4 +811,9 @@ mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pai
     free(pre);
     free(post);
     return st;
+}
+
+mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pairing *pr,
+                         size_t reps, uint64_t seed, mg_gb_stdp_point *out) {
+    return mg_gb_stdp_run_calcium(ctx, p, NULL, pr, reps, seed, out);
 }
