@@ -1,9 +1,11 @@
 /* mgsim — umbrella header: the whole public C API.
  *   base.h    context, status codes, version
+ *   diet.h    foods, dietary reference intakes, intake assessment
  *   net.h     the network engine
  *   io.h      YAML model files
  *   output.h  result writers (SONATA spikes, CSV, summary.json)
  *   plast.h   synaptic plasticity rules and protocols
+ *   sleep.h   sleep-wake regulation (two-process model)
  */
 #ifndef MGSIM_MGSIM_H
 #define MGSIM_MGSIM_H
@@ -14,5 +16,6 @@
 #include "mgsim/net.h"
 #include "mgsim/output.h"
 #include "mgsim/plast.h"
+#include "mgsim/sleep.h"
 
 #endif /* MGSIM_MGSIM_H */
