@@ -1,6 +1,7 @@
 /* mgsim — umbrella header: the whole public C API.
  *   base.h    context, status codes, version
- *   diet.h    foods, dietary reference intakes, intake assessment
+ *   body.h    intestinal absorption (saturable + linear), salt forms
+ *   diet.h    foods dietary reference intakes, intake assessment
  *   net.h     the network engine
  *   io.h      YAML model files
  *   output.h  result writers (SONATA spikes, CSV, summary.json)
@@ -11,6 +12,7 @@
 #define MGSIM_MGSIM_H
 
 #include "mgsim/base.h"
+#include "mgsim/body.h"
 #include "mgsim/diet.h"
 #include "mgsim/io.h"
 #include "mgsim/net.h"
