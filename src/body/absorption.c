@@ -8,6 +8,8 @@
 
 #include "mgsim/body.h"
 
+#include "io/csv.h"
+
 /* Longest CSV line, most fields per line, largest table file accepted. */
 #define CSV_MAX_LINE   4096
 #define CSV_MAX_FIELDS 8
@@ -89,48 +91,6 @@ double mg_body_absorbed_form_mg(const mg_absorption_params *p, double dose_mg, d
     if (!with_meal)
         a *= p->no_meal_factor;
     return a < dose_mg ? a : dose_mg;
-}
-
-/* Split one CSV line (no newline) in place into fields; double-quoted fields may hold
- * commas and "" for a quote. Returns the number of fields, or -1 for an unterminated
- * quote or too many fields. */
-static int csv_split(char *line, char **fields, int max) {
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        if (*p == '"') {
-            char *w = ++p;
-            fields[n++] = w;
-            for (;;) {
-                if (*p == '\0')
-                    return -1;
-                if (*p == '"' && p[1] == '"') {
-                    *w++ = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    *w++ = *p++;
-                }
-            }
-            *w = '\0';
-            if (*p == '\0')
-                return n;
-            if (*p != ',')
-                return -1;
-            p++;
-        } else {
-            fields[n++] = p;
-            char *c = strchr(p, ',');
-            if (!c)
-                return n;
-            *c = '\0';
-            p = c + 1;
-        }
-    }
 }
 
 static char *dup_str(const char *s) {
@@ -215,7 +175,7 @@ static mg_status salt_read(mg_context *ctx, FILE *f, const char *path, mg_body_s
             continue;
         }
         char *fields[CSV_MAX_FIELDS];
-        int n = csv_split(buf, fields, CSV_MAX_FIELDS);
+        int n = mg_csv_split(buf, fields, CSV_MAX_FIELDS);
         if (n < 0)
             return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: malformed row (unclosed quote?)", path,
                                   line);

@@ -8,6 +8,8 @@
 
 #include "mgsim/diet.h"
 
+#include "io/csv.h"
+
 /* Longest CSV line and most fields per line. */
 #define CSV_MAX_LINE   4096
 #define CSV_MAX_FIELDS 16
@@ -23,58 +25,6 @@ struct mg_diet_dris {
     size_t n;
     mg_diet_dri *rows;
 };
-
-/* Split one CSV line (no newline) in place into fields; double-quoted fields
- * may hold commas and "" for a quote. Returns the number of fields, or -1 for
- * an unterminated quote or too many fields. */
-static int csv_split(char *line, char **fields, int max) {
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        if (*p == '"') {
-            char *w = ++p;
-            fields[n++] = w;
-            for (;;) {
-                if (*p == '\0')
-                    return -1;
-                if (*p == '"' && p[1] == '"') {
-                    *w++ = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    *w++ = *p++;
-                }
-            }
-            *w = '\0';
-            if (*p == '\0')
-                return n;
-            if (*p != ',')
-                return -1;
-            p++;
-        } else {
-            fields[n++] = p;
-            char *c = strchr(p, ',');
-            if (!c)
-                return n;
-            *c = '\0';
-            p = c + 1;
-        }
-    }
-}
-
-/* A finite number, the whole string. */
-static int parse_num(const char *s, double *out) {
-    if (!*s)
-        return 0;
-    errno = 0;
-    char *end;
-    *out = strtod(s, &end);
-    return errno == 0 && *end == '\0' && isfinite(*out);
-}
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -125,7 +75,7 @@ static mg_status csv_read(mg_context *ctx, const char *path, const char *header,
             continue;
         }
         char *fields[CSV_MAX_FIELDS];
-        int n = csv_split(buf, fields, CSV_MAX_FIELDS);
+        int n = mg_csv_split(buf, fields, CSV_MAX_FIELDS);
         if (n < 0)
             st = mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: malformed row (unclosed quote?)", path,
                                 line);
@@ -181,14 +131,14 @@ static mg_status food_row(mg_context *ctx, void *tab, const char *path, uint32_t
                               f[0], mg_diet_foods_find(t, f[0])->line);
     if (!*f[1])
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: empty food_group", path, line);
-    if (!parse_num(f[2], &mg) || !(mg > 0.0))
+    if (!mg_csv_parse_num(f[2], &mg) || !(mg > 0.0))
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: mg_per_100g must be a number > 0, got '%s'",
                               path, line, f[2]);
     if (mg > 100000.0)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "%s:%u: mg_per_100g = %g is more than 100 g per 100 g", path, line,
                               mg);
-    if (!parse_num(f[3], &portion) || !(portion > 0.0) || portion > 100000.0)
+    if (!mg_csv_parse_num(f[3], &portion) || !(portion > 0.0) || portion > 100000.0)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "%s:%u: portion_g must be a number > 0 and <= 100000, got '%s'", path,
                               line, f[3]);
@@ -350,7 +300,8 @@ static int sexes_overlap(mg_diet_sex a, mg_diet_sex b) {
 static mg_status dri_row(mg_context *ctx, void *tab, const char *path, uint32_t line, char **f) {
     mg_diet_dris *t = tab;
     double lo, hi, mg;
-    if (!parse_num(f[0], &lo) || !parse_num(f[1], &hi) || !(lo >= 0.0) || !(hi > lo) || hi > 200.0)
+    if (!mg_csv_parse_num(f[0], &lo) || !mg_csv_parse_num(f[1], &hi) || !(lo >= 0.0) ||
+        !(hi > lo) || hi > 200.0)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "%s:%u: ages must be numbers with 0 <= age_min_y < age_max_y <= "
                               "200, got '%s' and '%s'",
@@ -370,7 +321,7 @@ static mg_status dri_row(mg_context *ctx, void *tab, const char *path, uint32_t 
     if (kind < 0)
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: kind must be RDA, EAR, AI or UL, got '%s'",
                               path, line, f[3]);
-    if (!parse_num(f[4], &mg) || !(mg > 0.0) || mg > 100000.0)
+    if (!mg_csv_parse_num(f[4], &mg) || !(mg > 0.0) || mg > 100000.0)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "%s:%u: mg_per_day must be a number > 0 and <= 100000, got '%s'",
                               path, line, f[4]);
