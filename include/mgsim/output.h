@@ -36,6 +36,10 @@ extern "C" {
 /* Opaque set of open writers for one run. */
 typedef struct mg_output mg_output;
 
+/* Create the folder dir and its missing parents (mkdir -p). MG_ERR_CANTCREAT, with
+ * the path at fault, when a part cannot be created or exists and is not a folder. */
+mg_status mg_output_make_dirs(mg_context *ctx, const char *dir);
+
 /* Create the folder dir if missing (mkdir -p), and open the writers that
  * outputs asks for, for the populations and state recorders of spec (which is
  * only read here: names, sizes, record flags and recorders are copied).

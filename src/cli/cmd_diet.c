@@ -10,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "mgsim/diet.h"
+#include "mgsim/output.h"
 
 #define DIET_NOTE                                                                                  \
     "Model prediction, not medical advice. Intake from food tables (data/foods.csv) compared "     \
@@ -105,34 +106,6 @@ static const char *data_dir(void) {
     if (access(MGSIM_DATA_DIR_BUILD "/foods.csv", R_OK) == 0)
         return MGSIM_DATA_DIR_BUILD;
     return MGSIM_DATA_DIR_INSTALL;
-}
-
-/* mkdir -p. */
-static mg_status make_dirs(mg_context *ctx, const char *dir) {
-    size_t len = strlen(dir);
-    char *path = malloc(len + 1);
-    if (!path)
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            int e = errno;
-            mg_status st = mg_error_raise(ctx, MG_ERR_CANTCREAT, "cannot create folder %s: %s",
-                                          path, strerror(e));
-            free(path);
-            return st;
-        }
-        path[i] = c;
-    }
-    free(path);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return mg_error_raise(ctx, MG_ERR_CANTCREAT, "%s is not a folder", dir);
-    return MG_OK;
 }
 
 /* A CSV field, quoted when it holds a comma, quote or newline. */
@@ -327,7 +300,7 @@ static int run_diet(const cli_opts *c) {
     if (st == MG_OK)
         st = mg_diet_assess(ctx, dris, plan->age_y, plan->sex, mg_diet_plan_intake_mg(plan), &a);
     if (st == MG_OK && c->outdir)
-        st = make_dirs(ctx, c->outdir);
+        st = mg_output_make_dirs(ctx, c->outdir);
     if (st == MG_OK && c->outdir) {
         snprintf(csv_tmp, sizeof csv_tmp, "%s/.intake.csv.part", c->outdir);
         snprintf(csv_fin, sizeof csv_fin, "%s/intake.csv", c->outdir);

@@ -12,6 +12,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "mgsim/plast.h"
+#include "mgsim/output.h"
 
 /* Most Δt points a sweep may have. */
 #define PROTO_MAX_POINTS 1000000
@@ -354,34 +355,6 @@ static mg_status check_protocol(mg_context *ctx, const proto_opts *o, const mg_g
     return MG_OK;
 }
 
-/* mkdir -p. */
-static mg_status make_dirs(mg_context *ctx, const char *dir) {
-    size_t len = strlen(dir);
-    char *path = malloc(len + 1);
-    if (!path)
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            int e = errno;
-            mg_status st = mg_error_raise(ctx, MG_ERR_CANTCREAT, "cannot create folder %s: %s",
-                                          path, strerror(e));
-            free(path);
-            return st;
-        }
-        path[i] = c;
-    }
-    free(path);
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return mg_error_raise(ctx, MG_ERR_CANTCREAT, "%s is not a folder", dir);
-    return MG_OK;
-}
-
 /* "DIR/NAME" (hidden = 1: "DIR/.NAME.part") into buf. */
 static void out_path(char *buf, size_t cap, const char *dir, const char *name, int hidden) {
     snprintf(buf, cap, "%s/%s%s%s", dir, hidden ? "." : "", name, hidden ? ".part" : "");
@@ -598,7 +571,7 @@ static int run_stdp(const cli_opts *c, double wall0) {
                             sw.n, n_dt, PROTO_MAX_POINTS);
     n = n_dt * sw.n;
     if (st == MG_OK && c->outdir)
-        st = make_dirs(ctx, c->outdir);
+        st = mg_output_make_dirs(ctx, c->outdir);
     if (st == MG_OK && !(pts = calloc(n, sizeof *pts)))
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     for (size_t v = 0; st == MG_OK && v < sw.n; v++) {

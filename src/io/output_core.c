@@ -42,8 +42,7 @@ static int plain_name(const char *name) {
     return 1;
 }
 
-/* mkdir -p: create dir and its missing parents. */
-static mg_status make_dirs(mg_context *ctx, const char *dir) {
+mg_status mg_output_make_dirs(mg_context *ctx, const char *dir) {
     size_t len = strlen(dir);
     if (len == 0)
         return mg_error_raise(ctx, MG_ERR_CANTCREAT, "output folder name is empty");
@@ -259,7 +258,7 @@ mg_status mg_output_open(mg_context *ctx, const char *dir, const mg_net_spec *sp
     if (outputs->rate_bin_ms < 0.0)
         return mg_error_raise(ctx, MG_ERR_DATA, "rate bin must be >= 0 ms, got %g",
                               outputs->rate_bin_ms);
-    mg_status st = make_dirs(ctx, dir);
+    mg_status st = mg_output_make_dirs(ctx, dir);
     if (st != MG_OK)
         return st;
     mg_output *o = calloc(1, sizeof *o);
