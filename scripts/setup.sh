@@ -11,6 +11,8 @@ packages=(
   libjansson-dev                          # summary.json
   libhdf5-dev                             # SONATA spike files
   librandom123-dev                        # counter-based random numbers (Philox)
+  libsundials-dev                         # CVODE: stiff body-magnesium kinetics
+  libopenmpi-dev openmpi-bin              # populations across processes (mpirun)
   check                                   # unit-test framework
   hdf5-tools                              # h5dump, used by tests to read SONATA files back
   clang-format
