@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "io/file.h"
 #include "io/yaml_tree.h"
 #include "mgsim/diet.h"
 
@@ -332,34 +332,11 @@ mg_status mg_diet_plan_load(mg_context *ctx, const char *path, const char *const
     if (!path || !out)
         return mg_error_raise(ctx, MG_ERR_USAGE, "mg_diet_plan_load: path and out must be given");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mg_error_raise(ctx, MG_ERR_NOINPUT, "%s: cannot read the plan: %s", path,
-                              strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return mg_error_raise(ctx, MG_ERR_NOINPUT, "%s: cannot read the plan: not a regular file",
-                              path);
-    }
-    if ((uint64_t)sb.st_size > MG_YAML_MAX_BYTES) {
-        fclose(f);
-        return mg_error_raise(ctx, MG_ERR_DATA, "%s: the plan is larger than 64 MiB", path);
-    }
-    size_t size = (size_t)sb.st_size;
-    char *text = malloc(size + 1);
-    if (!text) {
-        fclose(f);
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    }
-    size_t got = fread(text, 1, size, f);
-    int bad = ferror(f) || got != size;
-    fclose(f);
-    if (bad) {
-        free(text);
-        return mg_error_raise(ctx, MG_ERR_NOINPUT, "%s: cannot read the plan", path);
-    }
-    text[size] = '\0';
+    char *text = NULL;
+    size_t size = 0;
+    mg_status rd = mg_io_read_text(ctx, path, "the plan", &text, &size);
+    if (rd != MG_OK)
+        return rd;
     mg_status st = mg_diet_plan_load_buffer(ctx, path, text, size, sets, n_sets, foods, out);
     free(text);
     return st;

@@ -8,6 +8,8 @@
 
 #include "mgsim/diet.h"
 
+#include "base/text.h"
+
 #include "io/csv.h"
 
 /* Longest CSV line and most fields per line. */
@@ -214,36 +216,6 @@ const mg_diet_food *mg_diet_foods_find(const mg_diet_foods *foods, const char *n
     return NULL;
 }
 
-/* Levenshtein distance between a and b, case-insensitive; b is at most 255
- * characters (longer strings are compared on their first 255). */
-static size_t edit_distance(const char *a, const char *b) {
-    size_t lb = strlen(b);
-    if (lb > 255)
-        lb = 255;
-    size_t row[256];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    size_t la = strlen(a);
-    if (la > 255)
-        la = 255;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = diag + (same ? 0u : 1u);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 size_t mg_diet_foods_suggest(const mg_diet_foods *foods, const char *name, const char **out,
                              size_t k) {
     if (!foods || !name || !out || k == 0)
@@ -253,7 +225,7 @@ size_t mg_diet_foods_suggest(const mg_diet_foods *foods, const char *name, const
         k = 16;
     size_t n = 0;
     for (size_t i = 0; i < foods->n; i++) {
-        size_t d = edit_distance(name, foods->rows[i].name);
+        size_t d = mg_text_edit_distance(name, foods->rows[i].name);
         /* insert keeping out[] sorted by distance, earlier rows first on ties */
         size_t pos = n;
         while (pos > 0 && dist[pos - 1] > d)
