@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/common.h"
 #include "mgsim/diet.h"
 #include "mgsim/output.h"
 
@@ -82,32 +82,6 @@ void cli_diet_help(FILE *out) {
         out);
 }
 
-static int usage(const char *message, const char *arg) {
-    if (arg)
-        fprintf(stderr, "mgsim: %s '%s'\n", message, arg);
-    else
-        fprintf(stderr, "mgsim: %s\n", message);
-    fputs("Try 'mgsim diet --help'.\n", stderr);
-    return CLI_EXIT_USAGE;
-}
-
-static int fail(mg_context *ctx, mg_status st) {
-    const char *msg = mg_error_message(ctx);
-    fprintf(stderr, "mgsim: %s\n", msg && *msg ? msg : mg_status_string(st));
-    return mg_status_exit_code(st);
-}
-
-/* The data folder: $MGSIM_DATA_DIR, else the build-time source data/ if it holds
- * foods.csv, else the installed one. */
-static const char *data_dir(void) {
-    const char *env = getenv("MGSIM_DATA_DIR");
-    if (env && *env)
-        return env;
-    if (access(MGSIM_DATA_DIR_BUILD "/foods.csv", R_OK) == 0)
-        return MGSIM_DATA_DIR_BUILD;
-    return MGSIM_DATA_DIR_INSTALL;
-}
-
 /* A CSV field, quoted when it holds a comma, quote or newline. */
 static void csv_field(FILE *f, const char *s) {
     if (!strpbrk(s, ",\"\n\r")) {
@@ -123,10 +97,10 @@ static void csv_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static mg_status write_intake(mg_context *ctx, const char *path, const mg_diet_plan *p) {
-    FILE *f = fopen(path, "w");
+static mg_status write_intake(mg_context *ctx, cli_outset *set, const mg_diet_plan *p) {
+    FILE *f = cli_outset_open(ctx, set, "intake.csv");
     if (!f)
-        return mg_error_raise(ctx, MG_ERR_CANTCREAT, "cannot create %s: %s", path, strerror(errno));
+        return mg_error_status(ctx);
     fputs("meal,food,grams,mg\n", f);
     for (size_t i = 0; i < p->n_items; i++) {
         const mg_diet_item *it = &p->items[i];
@@ -138,11 +112,7 @@ static mg_status write_intake(mg_context *ctx, const char *path, const mg_diet_p
             fprintf(f, "%.12g", it->grams);
         fprintf(f, ",%.12g\n", it->mg);
     }
-    int bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    if (bad)
-        return mg_error_raise(ctx, MG_ERR_IO, "cannot write %s", path);
-    return MG_OK;
+    return cli_outset_close(ctx, f, "intake.csv");
 }
 
 static void put(json_t *obj, const char *key, json_t *value, int *bad) {
@@ -164,7 +134,7 @@ static json_t *source_entry(const mg_diet_dri *r) {
     return json_string(buf);
 }
 
-static mg_status write_summary(mg_context *ctx, const char *path, const char *plan_path,
+static mg_status write_summary(mg_context *ctx, cli_outset *set, const char *plan_path,
                                const mg_diet_plan *p, const mg_diet_assessment *a) {
     int bad = 0;
     json_t *root = json_object(), *person = json_object(), *sources = json_array();
@@ -210,18 +180,9 @@ static mg_status write_summary(mg_context *ctx, const char *path, const char *pl
         json_decref(root);
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        json_decref(root);
-        return mg_error_raise(ctx, MG_ERR_CANTCREAT, "cannot create %s: %s", path, strerror(errno));
-    }
-    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+    mg_status st = cli_outset_json(ctx, set, "summary.json", root);
     json_decref(root);
-    rc |= fputc('\n', f) == EOF;
-    rc |= fclose(f) != 0;
-    if (rc != 0)
-        return mg_error_raise(ctx, MG_ERR_IO, "cannot write %s", path);
-    return MG_OK;
+    return st;
 }
 
 /* "31-50 y", "51+ y", "0-0.5 y" for a DRI row. */
@@ -268,15 +229,7 @@ static void print_report(const char *plan_path, const mg_diet_plan *p,
     printf("Model prediction, not medical advice.\n");
 }
 
-typedef struct {
-    const char *plan;
-    const char *outdir;
-    const char **sets;
-    size_t n_sets;
-    int quiet;
-} cli_opts;
-
-static int run_diet(const cli_opts *c) {
+static int run_diet(const cli_common_opts *c) {
     mg_context *ctx = mg_context_create();
     if (!ctx) {
         fputs("mgsim: out of memory\n", stderr);
@@ -286,9 +239,9 @@ static int run_diet(const cli_opts *c) {
     mg_diet_dris *dris = NULL;
     mg_diet_plan *plan = NULL;
     mg_diet_assessment a;
-    char path[4096], csv_tmp[4096], csv_fin[4096], js_tmp[4096], js_fin[4096];
-    int made_csv = 0, made_js = 0;
-    const char *dir = data_dir();
+    cli_outset out = {0};
+    char path[4096];
+    const char *dir = cli_data_dir();
     snprintf(path, sizeof path, "%s/foods.csv", dir);
     mg_status st = mg_diet_foods_load(ctx, path, &foods);
     if (st == MG_OK) {
@@ -296,42 +249,24 @@ static int run_diet(const cli_opts *c) {
         st = mg_diet_dris_load(ctx, path, &dris);
     }
     if (st == MG_OK)
-        st = mg_diet_plan_load(ctx, c->plan, c->sets, c->n_sets, foods, &plan);
+        st = mg_diet_plan_load(ctx, c->input, c->sets, c->n_sets, foods, &plan);
     if (st == MG_OK)
         st = mg_diet_assess(ctx, dris, plan->age_y, plan->sex, mg_diet_plan_intake_mg(plan), &a);
-    if (st == MG_OK && c->outdir)
-        st = mg_output_make_dirs(ctx, c->outdir);
     if (st == MG_OK && c->outdir) {
-        snprintf(csv_tmp, sizeof csv_tmp, "%s/.intake.csv.part", c->outdir);
-        snprintf(csv_fin, sizeof csv_fin, "%s/intake.csv", c->outdir);
-        snprintf(js_tmp, sizeof js_tmp, "%s/.summary.json.part", c->outdir);
-        snprintf(js_fin, sizeof js_fin, "%s/summary.json", c->outdir);
-        made_csv = 1;
-        st = write_intake(ctx, csv_tmp, plan);
-        if (st == MG_OK) {
-            made_js = 1;
-            st = write_summary(ctx, js_tmp, c->plan, plan, &a);
-        }
-        if (st == MG_OK && rename(csv_tmp, csv_fin) != 0)
-            st = mg_error_raise(ctx, MG_ERR_IO, "cannot rename %s to %s: %s", csv_tmp, csv_fin,
-                                strerror(errno));
-        else if (st == MG_OK)
-            made_csv = 0;
-        if (st == MG_OK && rename(js_tmp, js_fin) != 0)
-            st = mg_error_raise(ctx, MG_ERR_IO, "cannot rename %s to %s: %s", js_tmp, js_fin,
-                                strerror(errno));
-        else if (st == MG_OK)
-            made_js = 0;
+        st = cli_outset_begin(ctx, &out, c->outdir);
+        if (st == MG_OK)
+            st = write_intake(ctx, &out, plan);
+        if (st == MG_OK)
+            st = write_summary(ctx, &out, c->input, plan, &a);
+        if (st == MG_OK)
+            st = cli_outset_commit(ctx, &out);
+        cli_outset_end(&out);
     }
     int rc = 0;
     if (st != MG_OK) {
-        if (made_csv)
-            unlink(csv_tmp);
-        if (made_js)
-            unlink(js_tmp);
-        rc = fail(ctx, st);
+        rc = cli_fail(ctx, st);
     } else if (!c->quiet) {
-        print_report(c->plan, plan, &a);
+        print_report(c->input, plan, &a);
         if (c->outdir)
             printf("results in %s/\n", c->outdir);
     }
@@ -342,51 +277,11 @@ static int run_diet(const cli_opts *c) {
     return rc;
 }
 
-/* Parse argv into o. Returns -1 to go on, or the exit status to return now. */
-static int parse_args(int argc, char **argv, cli_opts *o) {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *v;
-        if (arg[0] != '-' || arg[1] == '\0') {
-            if (o->plan)
-                return usage("unexpected argument", arg);
-            o->plan = arg;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            cli_diet_help(stdout);
-            return 0;
-        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
-            o->quiet = 1;
-        } else if (cli_is_option(arg, "-o") || cli_is_option(arg, "--output")) {
-            if (!(v = cli_option_value(argc, argv, &i, arg[1] == '-' ? "--output" : "-o")) || !*v)
-                return usage("missing folder after", arg);
-            o->outdir = v;
-        } else if (cli_is_option(arg, "--set")) {
-            if (!(v = cli_option_value(argc, argv, &i, "--set")))
-                return usage("missing KEY=VALUE after", arg);
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v)
-                return usage("--set expects KEY=VALUE, got", v);
-            o->sets[o->n_sets++] = v;
-        } else {
-            return usage("unknown option", arg);
-        }
-    }
-    if (!o->plan)
-        return usage("missing the diet plan PLAN.yaml", NULL);
-    return -1;
-}
-
 int cli_diet(int argc, char **argv) {
-    cli_opts o;
-    memset(&o, 0, sizeof o);
-    o.sets = calloc((size_t)argc, sizeof *o.sets);
-    if (!o.sets) {
-        fputs("mgsim: out of memory\n", stderr);
-        return mg_status_exit_code(MG_ERR_NOMEM);
-    }
-    int rc = parse_args(argc, argv, &o);
+    cli_common_opts o;
+    int rc = cli_common_parse(argc, argv, "diet", cli_diet_help, "the diet plan PLAN.yaml", &o);
     if (rc < 0)
         rc = run_diet(&o);
-    free(o.sets);
+    cli_common_free(&o);
     return rc;
 }

@@ -1,0 +1,70 @@
+/* What the scenario commands share: options, the data folder, error exit, and
+ * an output set whose files appear in DIR only when the whole run succeeded.
+ * Internal to the mgsim command. */
+#ifndef MGSIM_CLI_COMMON_H
+#define MGSIM_CLI_COMMON_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mgsim/base.h"
+
+/* The options every scenario command takes. */
+typedef struct {
+    const char *input;  /* the scenario or plan file (the one positional argument) */
+    const char *outdir; /* -o/--output DIR, or NULL */
+    const char **sets;  /* --set KEY=VALUE, in order */
+    size_t n_sets;
+    int quiet; /* -q/--quiet */
+} cli_common_opts;
+
+/* Parse argv (argv[0] is the command name, cmd) into o: one positional input
+ * (what describes it for the "missing" message, e.g. "the scenario
+ * SCENARIO.yaml"), -o/--output DIR, --set KEY=VALUE (repeatable), -q/--quiet,
+ * -h/--help (prints help(stdout)). Returns -1 to go on, or the exit status to
+ * return now (0 after --help, 64 on bad usage, with the message on stderr).
+ * The caller frees o with cli_common_free. */
+int cli_common_parse(int argc, char **argv, const char *cmd, void (*help)(FILE *), const char *what,
+                     cli_common_opts *o);
+
+/* Free what cli_common_parse allocated. */
+void cli_common_free(cli_common_opts *o);
+
+/* Print "mgsim: MESSAGE" for the context's last error (or the status) on
+ * stderr and return the sysexits code. */
+int cli_fail(const mg_context *ctx, mg_status st);
+
+/* The data folder: $MGSIM_DATA_DIR, else the source tree's data/ when it holds
+ * foods.csv, else the installed share/mgsim. Static storage. */
+const char *cli_data_dir(void);
+
+/* Files written under temporary names ("DIR/.NAME.part") and renamed to
+ * "DIR/NAME" together by cli_outset_commit; cli_outset_abort removes them. */
+typedef struct {
+    char *dir;
+    size_t n;
+    char **names; /* final names, relative to dir */
+} cli_outset;
+
+/* Create DIR (and parents) and start an empty set. Errors: MG_ERR_CANTCREAT,
+ * MG_ERR_NOMEM. */
+mg_status cli_outset_begin(mg_context *ctx, cli_outset *set, const char *dir);
+
+/* Open DIR/.NAME.part for writing and remember NAME. NULL on error (raised in
+ * ctx: MG_ERR_CANTCREAT or MG_ERR_NOMEM). */
+FILE *cli_outset_open(mg_context *ctx, cli_outset *set, const char *name);
+
+/* Close f (opened by cli_outset_open as name); MG_ERR_IO if any write failed. */
+mg_status cli_outset_close(mg_context *ctx, FILE *f, const char *name);
+
+/* Write root as indented JSON to NAME in the set (does not take root). */
+mg_status cli_outset_json(mg_context *ctx, cli_outset *set, const char *name, const json_t *root);
+
+/* Rename every file of the set to its final name. MG_ERR_IO on failure. */
+mg_status cli_outset_commit(mg_context *ctx, cli_outset *set);
+
+/* Remove the temporary files not yet renamed and free the set. Safe after commit. */
+void cli_outset_end(cli_outset *set);
+
+#endif /* MGSIM_CLI_COMMON_H */
