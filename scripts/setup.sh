@@ -13,6 +13,7 @@ packages=(
   librandom123-dev                        # counter-based random numbers (Philox)
   libsundials-dev                         # CVODE: stiff body-magnesium kinetics
   libopenmpi-dev openmpi-bin              # populations across processes (mpirun)
+  libjs-vega                              # Vega, inlined into report.html (works offline)
   check                                   # unit-test framework
   hdf5-tools                              # h5dump, used by tests to read SONATA files back
   clang-format
