@@ -30,4 +30,10 @@ int cli_diet(int argc, char **argv);
 /* Print `mgsim diet --help` to out. */
 void cli_diet_help(FILE *out);
 
+/* `mgsim stress SCENARIO.yaml [-o DIR] ...`: the HPA axis over days. */
+int cli_stress(int argc, char **argv);
+
+/* Print `mgsim stress --help` to out. */
+void cli_stress_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

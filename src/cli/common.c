@@ -181,3 +181,43 @@ void cli_outset_end(cli_outset *set) {
     free(set->dir);
     memset(set, 0, sizeof *set);
 }
+
+mg_status cli_report_parameters(mg_context *ctx, mg_report *rep, const mg_scen_schema *schema,
+                                void *const *bases) {
+    json_t *params = mg_scen_params_json(schema, bases);
+    size_t n = params ? json_array_size(params) : 0;
+    char *vals = calloc(n ? n : 1, 64);
+    const char **cells = calloc(n ? 4 * n : 1, sizeof *cells);
+    mg_status st = MG_OK;
+    if (!params || !vals || !cells) {
+        st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            json_t *p = json_array_get(params, i);
+            json_t *v = json_object_get(p, "value");
+            char *buf = vals + 64 * i;
+            if (json_is_string(v))
+                snprintf(buf, 64, "%s", json_string_value(v));
+            else if (json_is_real(v))
+                snprintf(buf, 64, "%.6g", json_real_value(v));
+            else if (json_is_integer(v))
+                snprintf(buf, 64, "%lld", (long long)json_integer_value(v));
+            else if (json_is_boolean(v))
+                snprintf(buf, 64, "%s", json_is_true(v) ? "true" : "false");
+            else
+                snprintf(buf, 64, "not given");
+            cells[4 * i] = json_string_value(json_object_get(p, "key"));
+            cells[4 * i + 1] = buf;
+            cells[4 * i + 2] = json_string_value(json_object_get(p, "unit"));
+            cells[4 * i + 3] = json_string_value(json_object_get(p, "source"));
+        }
+        const char *hdr[4] = {"key", "value", "unit", "source"};
+        st = mg_report_heading(ctx, rep, "Every parameter used, with its source");
+        if (st == MG_OK)
+            st = mg_report_table(ctx, rep, NULL, 4, hdr, n, cells);
+    }
+    free(cells);
+    free(vals);
+    json_decref(params);
+    return st;
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "io/report.h"
+#include "io/scen.h"
 #include "mgsim/base.h"
 
 /* The options every scenario command takes. */
@@ -66,5 +68,10 @@ mg_status cli_outset_commit(mg_context *ctx, cli_outset *set);
 
 /* Remove the temporary files not yet renamed and free the set. Safe after commit. */
 void cli_outset_end(cli_outset *set);
+
+/* Append to the report a table of every key of the schema: key, value, unit,
+ * source (from mg_scen_params_json). MG_ERR_NOMEM. */
+mg_status cli_report_parameters(mg_context *ctx, mg_report *rep, const mg_scen_schema *schema,
+                                void *const *bases);
 
 #endif /* MGSIM_CLI_COMMON_H */

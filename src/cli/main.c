@@ -39,8 +39,10 @@ static void print_help(FILE *out) {
             "            reference intakes for age and sex; `mgsim diet --help`\n"
             "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
             "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
+            "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
+            "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): body, population, sleep, stress, run, plan, validate.\n"
+            "Planned (not yet available): body, population, sleep, run, plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -89,6 +91,10 @@ int main(int argc, char **argv) {
             cli_protocol_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "stress") == 0) {
+            cli_stress_help(stdout);
+            return 0;
+        }
         return usage_error("unknown command", argv[2]);
     }
     if (strcmp(cmd, "net") == 0)
@@ -97,6 +103,8 @@ int main(int argc, char **argv) {
         return cli_diet(argc - 1, argv + 1);
     if (strcmp(cmd, "protocol") == 0)
         return cli_protocol(argc - 1, argv + 1);
+    if (strcmp(cmd, "stress") == 0)
+        return cli_stress(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error("unknown option", cmd);
     return usage_error("unknown command", cmd);
