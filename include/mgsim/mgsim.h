@@ -13,11 +13,13 @@
 
 #include "mgsim/base.h"
 #include "mgsim/body.h"
+#include "mgsim/kinetics.h"
 #include "mgsim/diet.h"
 #include "mgsim/io.h"
 #include "mgsim/net.h"
 #include "mgsim/output.h"
 #include "mgsim/plast.h"
 #include "mgsim/sleep.h"
+#include "mgsim/stress.h"
 
 #endif /* MGSIM_MGSIM_H */

@@ -36,4 +36,10 @@ int cli_stress(int argc, char **argv);
 /* Print `mgsim stress --help` to out. */
 void cli_stress_help(FILE *out);
 
+/* `mgsim body SCENARIO.yaml [-o DIR] ...`: whole-body magnesium kinetics over days. */
+int cli_body(int argc, char **argv);
+
+/* Print `mgsim body --help` to out. */
+void cli_body_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

@@ -37,12 +37,14 @@ static void print_help(FILE *out) {
             "            a summary; `mgsim net --help` lists every option and model key\n"
             "  diet      a day's magnesium intake from a diet plan (YAML) against the dietary\n"
             "            reference intakes for age and sex; `mgsim diet --help`\n"
+            "  body      magnesium through gut, plasma, tissues, bone, kidney and CSF over days,\n"
+            "            under a diet and a supplement regimen; `mgsim body --help`\n"
             "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
             "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
             "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
             "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): body, population, sleep, run, plan, validate.\n"
+            "Planned (not yet available): population, sleep, run, plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -91,6 +93,10 @@ int main(int argc, char **argv) {
             cli_protocol_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "body") == 0) {
+            cli_body_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "stress") == 0) {
             cli_stress_help(stdout);
             return 0;
@@ -103,6 +109,8 @@ int main(int argc, char **argv) {
         return cli_diet(argc - 1, argv + 1);
     if (strcmp(cmd, "protocol") == 0)
         return cli_protocol(argc - 1, argv + 1);
+    if (strcmp(cmd, "body") == 0)
+        return cli_body(argc - 1, argv + 1);
     if (strcmp(cmd, "stress") == 0)
         return cli_stress(argc - 1, argv + 1);
     if (cmd[0] == '-')
