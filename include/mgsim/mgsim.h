@@ -20,6 +20,7 @@
 #include "mgsim/output.h"
 #include "mgsim/plast.h"
 #include "mgsim/sleep.h"
+#include "mgsim/sleep_stages.h"
 #include "mgsim/stress.h"
 
 #endif /* MGSIM_MGSIM_H */

@@ -102,6 +102,90 @@ mg_status mg_sleep_two_process_run(mg_context *ctx, const mg_sleep_params *p, do
 /* Free the arrays of a result and zero it. Accepts NULL. */
 void mg_sleep_result_free(mg_sleep_result *r);
 
+/* ================================================================ Phillips & Robinson 2007
+ *
+ * Mean-field model of the ascending arousal system (Phillips & Robinson 2007, J Biol Rhythms
+ * 22:167): the VLPO (sleep-active) and monoaminergic (MA, wake-active) populations inhibit each
+ * other; a somnogen H (nM) builds up with MA firing; the circadian drive C enters the VLPO.
+ *   τv dVv/dt = -Vv + νvm Qm + Dv,   Dv = νvc C(t) + νvh H (1 - B(t))
+ *   τm dVm/dt = -Vm + νmv Qv + νma Qa + W(t)
+ *   χ  dH/dt  = -H + μ Qm
+ *   Q(V) = Qmax / (1 + exp(-(V - θ)/σ)),  C(t) = c0 + cos(2π (t - φ)/T)
+ * Awake while Vm > Vv. B(t) is the adenosine-receptor blockade by caffeine (0 without doses)
+ * and W(t) the wake effort that holds Vm at V_WE outside the allowed sleep window
+ * (docs/models/phillips-robinson.md has the sources and the assumptions). Units: voltages mV,
+ * τv, τm s, χ h, H nM, Q s^-1; the run's clock is hours. */
+
+/* The allowed sleep window, repeated every 24 h: lights off at bedtime_h (clock hours, in
+ * [0, 24)) for time_in_bed_h hours (in (0, 24)); the end of the window is the alarm. */
+typedef struct {
+    double bedtime_h;     /* clock time of lights off, h, [0, 24) */
+    double time_in_bed_h; /* length of the sleep window, h, (0, 24) */
+} mg_sleep_schedule;
+
+/* A dose of caffeine taken at time_h (run clock, h) of dose_mg milligrams (>= 0). */
+typedef struct {
+    double time_h;
+    double dose_mg;
+} mg_caffeine_dose;
+
+/* Parameters of the Phillips–Robinson model (defaults: mg_sleep_pr_params_default). */
+typedef struct {
+    double tau_v_s;         /* τv, VLPO time constant, s (> 0); 10 */
+    double tau_m_s;         /* τm, MA time constant, s (> 0); 10 */
+    double nu_vm_mV_s;      /* νvm, MA -> VLPO coupling, mV s (<= 0: inhibition); -1.9 */
+    double nu_mv_mV_s;      /* νmv, VLPO -> MA coupling, mV s (<= 0: inhibition); -1.9 */
+    double nu_maqa_mV;      /* νma Qa, cholinergic/orexinergic drive to MA, mV; 1.0 */
+    double nu_vc_mV;        /* νvc, circadian drive gain, mV; -6.3 */
+    double nu_vh_mV_nM;     /* νvh, homeostatic drive gain, mV/nM (>= 0); 0.19 */
+    double chi_h;           /* χ, somnogen clearance time, h (> 0); 10.8 */
+    double mu_nM_s;         /* μ, somnogen production per MA spike rate, nM s (> 0); 3.6 */
+    double q_max_per_s;     /* Qmax, maximal firing rate, s^-1 (> 0); 100 */
+    double theta_mV;        /* θ, firing threshold, mV; 10 */
+    double sigma_mV;        /* σ', sigmoid width, mV (> 0); 3 */
+    double c0;              /* c0, circadian offset; 1 */
+    double period_h;        /* T, circadian period, h (> 0); 24 */
+    double phase_h;         /* φ, run-clock time of the circadian wake-drive maximum, h; 16
+                               (assumption: places spontaneous sleep at about 01-06 h) */
+    double v_we_mV;         /* V_WE, MA voltage held by the wake effort outside the sleep
+                               window, mV; -0.07 (assumption, after Postnova et al. 2018) */
+    double caf_half_life_h; /* caffeine elimination half-life, h (> 0); 5 (assumption) */
+    double caf_k50_mg;      /* caffeine amount in the body giving half of the maximal
+                               blockade, mg (> 0); 100 (assumption) */
+    double caf_max_block;   /* maximal fraction of the homeostatic drive blocked, [0, 1]; 0.5
+                              (assumption) */
+    double dt_s;            /* fixed RK4 step, s, (0, 2]; 1 */
+} mg_sleep_pr_params;
+
+/* The Phillips & Robinson 2007 nominal parameters (refs §3.2: the CellML/BioModels encoding
+ * BIOMD0000000917) plus the assumptions marked above. */
+mg_sleep_pr_params mg_sleep_pr_params_default(void);
+
+/* Check the domain (ranges in the struct comments). MG_OK, or MG_ERR_DATA with a message naming
+ * the parameter ("sleep_pr.chi_h must be > 0 h ..., got -1"). */
+mg_status mg_sleep_pr_params_validate(mg_context *ctx, const mg_sleep_pr_params *p);
+
+/* Fraction B(t) of the homeostatic drive blocked by caffeine at run time t_h:
+ * A(t) = Σ dose_k 2^{-(t - t_k)/t½} over doses with t_k <= t (amount in the body, mg; instant
+ * absorption), B = Bmax A/(A + K50). 0 without doses. */
+double mg_sleep_pr_caffeine_block(const mg_sleep_pr_params *p, const mg_caffeine_dose *doses,
+                                  size_t n_doses, double t_h);
+
+/* Simulate the Phillips–Robinson model over [0, duration_h] (run clock: t = 0 is midnight of
+ * day 0), starting awake (Vv = -10 mV, Vm = 1 mV, H = 13 nM; the first 48 h of any run are
+ * transient). sched (may be NULL: free running) adds the wake effort outside its window;
+ * doses (n_doses may be 0, doses then may be NULL) add caffeine. Fixed-step classical RK4 with
+ * p->dt_s; a switch (sign change of Vm - Vv) is placed by linear interpolation inside its step.
+ * The result reuses mg_sleep_result: episodes are the sleep episodes, s_onset/s_offset and the
+ * samples s hold H in nM, awake the state; sample_h > 0 samples every sample_h hours.
+ * Errors: MG_ERR_DATA for invalid parameters, schedule (bedtime_h outside [0, 24),
+ * time_in_bed_h outside (0, 24)), doses (time not finite, dose negative or not finite),
+ * duration_h not finite and > 0 or above 1e5 h, sample_h negative; MG_ERR_NOMEM. *out is zeroed
+ * on error; free it with mg_sleep_result_free. */
+mg_status mg_sleep_pr_run(mg_context *ctx, const mg_sleep_pr_params *p,
+                          const mg_sleep_schedule *sched, const mg_caffeine_dose *doses,
+                          size_t n_doses, double duration_h, double sample_h, mg_sleep_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,12 @@ int cli_stress(int argc, char **argv);
 /* Print `mgsim stress --help` to out. */
 void cli_stress_help(FILE *out);
 
+/* `mgsim sleep SCENARIO.yaml [-o DIR] ...`: nights of sleep stages and their metrics. */
+int cli_sleep(int argc, char **argv);
+
+/* Print `mgsim sleep --help` to out. */
+void cli_sleep_help(FILE *out);
+
 /* `mgsim body SCENARIO.yaml [-o DIR] ...`: whole-body magnesium kinetics over days. */
 int cli_body(int argc, char **argv);
 

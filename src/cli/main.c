@@ -41,10 +41,12 @@ static void print_help(FILE *out) {
             "            under a diet and a supplement regimen; `mgsim body --help`\n"
             "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
             "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
+            "  sleep     nights of sleep in 30-s epochs (wake, N1, N2, N3, REM) and the\n"
+            "            sleep-lab metrics; `mgsim sleep --help`\n"
             "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
             "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): population, sleep, run, plan, validate.\n"
+            "Planned (not yet available): population, run, plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -97,6 +99,10 @@ int main(int argc, char **argv) {
             cli_body_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "sleep") == 0) {
+            cli_sleep_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "stress") == 0) {
             cli_stress_help(stdout);
             return 0;
@@ -111,6 +117,8 @@ int main(int argc, char **argv) {
         return cli_protocol(argc - 1, argv + 1);
     if (strcmp(cmd, "body") == 0)
         return cli_body(argc - 1, argv + 1);
+    if (strcmp(cmd, "sleep") == 0)
+        return cli_sleep(argc - 1, argv + 1);
     if (strcmp(cmd, "stress") == 0)
         return cli_stress(argc - 1, argv + 1);
     if (cmd[0] == '-')

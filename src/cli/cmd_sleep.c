@@ -1,0 +1,414 @@
+/* `mgsim sleep SCENARIO.yaml`: nights of sleep in 30-s epochs and the sleep-lab metrics. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "io/report.h"
+#include "io/scen.h"
+#include "mgsim/sleep_stages.h"
+
+#define SLEEP_NOTE                                                                                 \
+    "Model prediction, not medical advice. Sleep stages from the human sleep-wake network of "     \
+    "Booth, Xique & Diniz Behn 2017 with mgsim's staging rules (docs/models/sleep-stages.md); "    \
+    "the magnesium coupling is a documented hypothesis, off by default."
+
+/* Everything a sleep scenario sets. */
+typedef struct {
+    mg_sleep_stage_params p;
+    mg_sleep_schedule sched;
+    uint64_t nights;
+    uint64_t warmup_days;
+    uint64_t seed;
+} sleep_scen;
+
+#define O(f)    offsetof(sleep_scen, f)
+#define BXD     "Booth, Xique & Diniz Behn 2017, SIAM J Appl Dyn Syst 16:1089 (ModelDB 244485)"
+#define ASSUMED "assumption (docs/models/sleep-stages.md)"
+static const mg_scen_key sleep_keys[] = {
+    {"person.age_y", MG_SCEN_NUMBER, 0, O(p.age_years), "y", 18, 100, 0, NULL,
+     "age of the sleeper (the stage model covers adults)", "user input"},
+    {"sleep.bedtime", MG_SCEN_CLOCK, 0, O(sched.bedtime_h), "", 0, 0, 0, NULL,
+     "lights off, every night", "user input"},
+    {"sleep.time_in_bed_h", MG_SCEN_NUMBER, 0, O(sched.time_in_bed_h), "h", 0, 24,
+     MG_SCEN_MIN_EXCL | MG_SCEN_MAX_EXCL, NULL,
+     "lights off to lights on (a whole number of 30-s epochs)", "user input"},
+    {"sleep.nights", MG_SCEN_UINT, 0, O(nights), "", 1, 1000, 0, NULL,
+     "nights scored (after the warm-up)", "user input"},
+    {"brain.mg_mM", MG_SCEN_NUMBER, 0, O(p.mg_mM), "mM", 0, 5, MG_SCEN_MIN_EXCL, NULL,
+     "brain extracellular Mg, constant (used by the Mg coupling only)",
+     "user input; 1.0 mM is typical of CSF (refs magnesium-physiology s5)"},
+    {"seed", MG_SCEN_UINT, 0, O(seed), "", 0, 1.8e19, 0, NULL,
+     "seed of the spontaneous-arousal process", "user input"},
+    {"stages.beta_r", MG_SCEN_NUMBER, 0, O(p.beta_r), "", -INFINITY, INFINITY, 0, NULL,
+     "REM-population threshold", BXD},
+    {"stages.k1", MG_SCEN_NUMBER, 0, O(p.k1), "", -INFINITY, INFINITY, 0, NULL,
+     "VLPO threshold offset", BXD},
+    {"stages.k2", MG_SCEN_NUMBER, 0, O(p.k2), "per SWA %", -INFINITY, 0, 0, NULL,
+     "VLPO threshold per unit of the homeostat h", BXD},
+    {"stages.h_max", MG_SCEN_NUMBER, 0, O(p.h_max), "SWA %", 0, INFINITY, MG_SCEN_MIN_EXCL, NULL,
+     "asymptote of the homeostat", BXD},
+    {"stages.tau_hw_min", MG_SCEN_NUMBER, 0, O(p.tau_hw_min), "min", 0, INFINITY, MG_SCEN_MIN_EXCL,
+     NULL, "rise time of h while awake", BXD},
+    {"stages.tau_hs_min", MG_SCEN_NUMBER, 0, O(p.tau_hs_min), "min", 0, INFINITY, MG_SCEN_MIN_EXCL,
+     NULL, "decay time of h while asleep", BXD},
+    {"stages.theta_w_hz", MG_SCEN_NUMBER, 0, O(p.theta_w_hz), "Hz", 0, INFINITY, MG_SCEN_MIN_EXCL,
+     NULL, "LC rate above which h rises", BXD},
+    {"stages.wake_hz", MG_SCEN_NUMBER, 0, O(p.wake_hz), "Hz", 0, INFINITY, MG_SCEN_MIN_EXCL, NULL,
+     "LC rate above which an instant is scored wake", BXD},
+    {"stages.rem_hz", MG_SCEN_NUMBER, 0, O(p.rem_hz), "Hz", 0, INFINITY, MG_SCEN_MIN_EXCL, NULL,
+     "REM-population rate above which a sleeping instant is REM", BXD},
+    {"stages.light_lux", MG_SCEN_NUMBER, 0, O(p.light_lux), "lux", 0, 1e5, 0, NULL,
+     "light outside the sleep window", BXD},
+    {"stages.wake_effort", MG_SCEN_NUMBER, 0, O(p.wake_effort), "", 0, INFINITY, 0, NULL,
+     "extra LC input outside the sleep window (forced wake)", ASSUMED},
+    {"stages.n1_lc_hz", MG_SCEN_NUMBER, 0, O(p.n1_lc_hz), "Hz", 0, INFINITY, MG_SCEN_MIN_EXCL, NULL,
+     "sleep with the LC rate above this is N1", ASSUMED},
+    {"stages.n3_swa", MG_SCEN_NUMBER, 0, O(p.n3_swa), "SWA %", 0, INFINITY, MG_SCEN_MIN_EXCL, NULL,
+     "NREM deeper than this is N3", ASSUMED},
+    {"stages.swa_age_per_decade", MG_SCEN_NUMBER, 0, O(p.swa_age_per_decade), "", 0, 0.2, 0, NULL,
+     "fractional loss of sleep depth per decade beyond 35 y",
+     "fitted to Boulos et al. 2019 (docs/models/sleep-stages.md)"},
+    {"stages.arousal_per_h", MG_SCEN_NUMBER, 0, O(p.arousal_per_h), "1/h", 0, INFINITY, 0, NULL,
+     "spontaneous arousals during sleep at 35 y", ASSUMED},
+    {"stages.arousal_per_h_decade", MG_SCEN_NUMBER, 0, O(p.arousal_per_h_decade), "1/h", 0,
+     INFINITY, 0, NULL, "increase of the arousal rate per decade beyond 35 y",
+     "fitted to Boulos et al. 2019 WASO (docs/models/sleep-stages.md)"},
+    {"stages.arousal_lc_hz", MG_SCEN_NUMBER, 0, O(p.arousal_lc_hz), "Hz", 0, 6, MG_SCEN_MIN_EXCL,
+     NULL, "LC rate an arousal raises to", ASSUMED},
+    {"stages.dt_min", MG_SCEN_NUMBER, 0, O(p.dt_min), "min", 0, 0.1, MG_SCEN_MIN_EXCL, NULL,
+     "RK4 step (must divide 0.5 min)", "numerical choice (docs/models/sleep-stages.md)"},
+    {"stages.warmup_days", MG_SCEN_UINT, 0, O(warmup_days), "d", 1, 60, 0, NULL,
+     "days simulated before the first scored night", "numerical choice"},
+    {"coupling.mg_sleep.gain_per_mM", MG_SCEN_NUMBER, 0, O(p.mg_gain_per_mM), "1/mM", 0, INFINITY,
+     0, NULL,
+     "shift of the VLPO threshold per mM of brain Mg above the reference (0: hypothesis off)",
+     "hypothesis; size capped by Abbasi et al. 2012 (refs sleep-and-stress s9.1)"},
+    {"coupling.mg_sleep.ref_mM", MG_SCEN_NUMBER, 0, O(p.mg_ref_mM), "mM", 0, 5, MG_SCEN_MIN_EXCL,
+     NULL, "brain Mg with no effect", ASSUMED},
+    {"coupling.mg_sleep.max_shift", MG_SCEN_NUMBER, 0, O(p.mg_max_shift), "", 0, 0.02, 0, NULL,
+     "cap on the threshold shift", "set so the effect stays within the Mg trials (docs)"},
+};
+#undef O
+
+static const mg_scen_schema sleep_schema = {sleep_keys, sizeof sleep_keys / sizeof sleep_keys[0],
+                                            NULL};
+
+static void sleep_defaults(sleep_scen *s) {
+    memset(s, 0, sizeof *s);
+    s->p = mg_sleep_stage_params_default();
+    s->sched.bedtime_h = 23.0;
+    s->sched.time_in_bed_h = 8.0;
+    s->nights = 3;
+    s->warmup_days = (uint64_t)s->p.warmup_days;
+    s->seed = s->p.seed;
+}
+
+void cli_sleep_help(FILE *out) {
+    fputs("Usage: mgsim sleep SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--quiet]\n"
+          "\n"
+          "Simulate nights of sleep: the human sleep-wake network of Booth, Xique & Diniz Behn\n"
+          "2017 (wake, NREM and REM populations with a sleep homeostat and the circadian clock)\n"
+          "on a fixed bedtime schedule, scored in 30-s epochs as wake, N1, N2, N3 and REM, with\n"
+          "the metrics a sleep lab reports. Model prediction, not medical advice.\n"
+          "docs/models/sleep-stages.md\n"
+          "\n"
+          "Options:\n"
+          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
+          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
+          "  -q, --quiet       no summary on stdout\n"
+          "  -h, --help        show this help\n"
+          "\n"
+          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          out);
+    sleep_scen s;
+    sleep_defaults(&s);
+    void *bases[1] = {&s};
+    mg_scen_print_keys(out, &sleep_schema, bases);
+    fputs(
+        "\n"
+        "Example scenario:\n"
+        "  person: {age_y: 35}\n"
+        "  sleep: {bedtime: \"23:00\", time_in_bed_h: 8, nights: 3}\n"
+        "\n"
+        "  mgsim sleep examples/sleep/normal-adult.yaml -o results/sleep\n"
+        "\n"
+        "Files written to DIR:\n"
+        "  hypnogram.csv           night, epoch, clock, stage (W, N1, N2, N3, REM), depth (SWA %)\n"
+        "  nights.csv              the metrics of every night\n"
+        "  summary.json            total_sleep_min, sleep_efficiency (percent of time in bed),\n"
+        "                          sleep_onset_latency_min, waso_min, awakenings, n1_pct,\n"
+        "                          n2_pct, n3_pct, rem_pct (percent of total sleep),\n"
+        "                          first_rem_latency_min, cycles, mean_cycle_min (means over\n"
+        "                          the nights) and per_night, every parameter with its source\n"
+        "  scenario.resolved.yaml  every key's value (loads back)\n"
+        "  report.html             hypnogram of the first night, stage shares, the nights\n"
+        "\n"
+        "Exit status: 0 done; 64 bad command line; 65 a value out of range; 66 the scenario\n"
+        "cannot be read; 73/74 DIR or a file cannot be written; 78 unknown key or a wrong type.\n",
+        out);
+}
+
+/* Plot order of the stages, top to bottom, as sleep labs draw hypnograms. */
+static double plot_row(int stage) {
+    switch (stage) {
+        case MG_STAGE_WAKE:
+            return 0;
+        case MG_STAGE_REM:
+            return 1;
+        case MG_STAGE_N1:
+            return 2;
+        case MG_STAGE_N2:
+            return 3;
+        default:
+            return 4;
+    }
+}
+
+static json_t *metrics_json(const mg_hypnogram_metrics *m) {
+    return json_pack(
+        "{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:f, s:f, s:f, s:i, s:f}", "time_in_bed_min",
+        m->time_in_bed_min, "total_sleep_min", m->total_sleep_min, "sleep_efficiency",
+        m->sleep_efficiency_pct, "sleep_onset_latency_min", m->sleep_onset_latency_min, "waso_min",
+        m->waso_min, "awakenings", m->awakenings, "n1_pct", m->n1_pct, "n2_pct", m->n2_pct,
+        "n3_pct", m->n3_pct, "rem_pct", m->rem_pct, "first_rem_latency_min",
+        isfinite(m->first_rem_latency_min) ? m->first_rem_latency_min : -1.0, "cycles", m->cycles,
+        "mean_cycle_min", isfinite(m->mean_cycle_min) ? m->mean_cycle_min : 0.0);
+}
+
+/* Means of the metrics over n nights (first REM latency and cycle length over the nights
+ * that have them). */
+static void metrics_mean(const mg_hypnogram_metrics *m, size_t n, mg_hypnogram_metrics *avg,
+                         double *cycles) {
+    memset(avg, 0, sizeof *avg);
+    size_t n_rem = 0, n_cyc = 0;
+    double c = 0;
+    for (size_t i = 0; i < n; i++) {
+        avg->time_in_bed_min += m[i].time_in_bed_min / (double)n;
+        avg->total_sleep_min += m[i].total_sleep_min / (double)n;
+        avg->sleep_efficiency_pct += m[i].sleep_efficiency_pct / (double)n;
+        avg->sleep_onset_latency_min += m[i].sleep_onset_latency_min / (double)n;
+        avg->waso_min += m[i].waso_min / (double)n;
+        avg->n1_pct += m[i].n1_pct / (double)n;
+        avg->n2_pct += m[i].n2_pct / (double)n;
+        avg->n3_pct += m[i].n3_pct / (double)n;
+        avg->rem_pct += m[i].rem_pct / (double)n;
+        avg->awakenings += m[i].awakenings;
+        c += m[i].cycles;
+        if (isfinite(m[i].first_rem_latency_min)) {
+            avg->first_rem_latency_min += m[i].first_rem_latency_min;
+            n_rem++;
+        }
+        if (m[i].cycles > 0 && isfinite(m[i].mean_cycle_min)) {
+            avg->mean_cycle_min += m[i].mean_cycle_min;
+            n_cyc++;
+        }
+    }
+    avg->first_rem_latency_min = n_rem ? avg->first_rem_latency_min / (double)n_rem : NAN;
+    avg->mean_cycle_min = n_cyc ? avg->mean_cycle_min / (double)n_cyc : NAN;
+    *cycles = c / (double)n;
+}
+
+static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_common_opts *o,
+                               sleep_scen *s, const mg_hypnogram *hy, const mg_hypnogram_metrics *m,
+                               const mg_hypnogram_metrics *avg, double mean_cycles) {
+    void *bases[1] = {s};
+    size_t E = hy->epochs_per_night;
+    FILE *f = cli_outset_open(ctx, out, "hypnogram.csv");
+    if (!f)
+        return mg_error_status(ctx);
+    fputs("night,epoch,clock,stage,depth_swa_pct\n", f);
+    for (size_t n = 0; n < hy->n_nights; n++)
+        for (size_t e = 0; e < E; e++) {
+            char c[8];
+            size_t i = n * E + e;
+            fprintf(f, "%zu,%zu,%s,%s,%.4g\n", n + 1, e,
+                    mg_scen_format_clock(s->sched.bedtime_h + (double)e * hy->epoch_s / 3600.0, c,
+                                         sizeof c),
+                    mg_sleep_stage_name(hy->stage[i]), hy->swa[i]);
+        }
+    mg_status st = cli_outset_close(ctx, f, "hypnogram.csv");
+    if (st != MG_OK)
+        return st;
+    if (!(f = cli_outset_open(ctx, out, "nights.csv")))
+        return mg_error_status(ctx);
+    fputs("night,total_sleep_min,sleep_efficiency_pct,sleep_onset_latency_min,waso_min,"
+          "awakenings,n1_pct,n2_pct,n3_pct,rem_pct,first_rem_latency_min,cycles,"
+          "mean_cycle_min\n",
+          f);
+    for (size_t n = 0; n < hy->n_nights; n++)
+        fprintf(f, "%zu,%.4g,%.4g,%.4g,%.4g,%d,%.4g,%.4g,%.4g,%.4g,%.4g,%d,%.4g\n", n + 1,
+                m[n].total_sleep_min, m[n].sleep_efficiency_pct, m[n].sleep_onset_latency_min,
+                m[n].waso_min, m[n].awakenings, m[n].n1_pct, m[n].n2_pct, m[n].n3_pct, m[n].rem_pct,
+                m[n].first_rem_latency_min, m[n].cycles, m[n].mean_cycle_min);
+    if ((st = cli_outset_close(ctx, f, "nights.csv")) != MG_OK)
+        return st;
+    if (!(f = cli_outset_open(ctx, out, "scenario.resolved.yaml")))
+        return mg_error_status(ctx);
+    fprintf(f, "# mgsim %s: every key of %s after --set, as used\n", mg_version_string(), o->input);
+    mg_scen_write_yaml(f, &sleep_schema, bases);
+    if ((st = cli_outset_close(ctx, f, "scenario.resolved.yaml")) != MG_OK)
+        return st;
+    json_t *per = json_array();
+    for (size_t n = 0; per && n < hy->n_nights; n++)
+        json_array_append_new(per, metrics_json(&m[n]));
+    json_t *root = metrics_json(avg);
+    if (!root || !per) {
+        json_decref(root);
+        json_decref(per);
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    json_object_set_new(root, "cycles", json_real(mean_cycles));
+    json_object_set_new(root, "first_rem_latency_min",
+                        isfinite(avg->first_rem_latency_min) ? json_real(avg->first_rem_latency_min)
+                                                             : json_null());
+    json_object_set_new(root, "mean_cycle_min",
+                        isfinite(avg->mean_cycle_min) ? json_real(avg->mean_cycle_min)
+                                                      : json_null());
+    json_object_set_new(root, "awakenings",
+                        json_real((double)avg->awakenings / (double)hy->n_nights));
+    json_object_set_new(root, "version", json_string(mg_version_string()));
+    json_object_set_new(root, "command", json_string("sleep"));
+    json_object_set_new(root, "scenario", json_string(o->input));
+    json_object_set_new(root, "nights", json_integer((json_int_t)hy->n_nights));
+    json_object_set_new(root, "per_night", per);
+    json_object_set_new(root, "parameters", mg_scen_params_json(&sleep_schema, bases));
+    json_object_set_new(root, "note", json_string(SLEEP_NOTE));
+    st = cli_outset_json(ctx, out, "summary.json", root);
+    json_decref(root);
+    if (st != MG_OK)
+        return st;
+    /* report.html */
+    mg_report *rep = mg_report_create("mgsim sleep: nights in 30-s epochs");
+    if (!rep)
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    char text[640];
+    snprintf(text, sizeof text,
+             "Mean of %zu night(s), age %.0f y, lights off %02d:%02d for %.1f h: total sleep "
+             "%.0f min, efficiency %.1f %%, onset latency %.1f min, WASO %.0f min; N1 %.1f %%, "
+             "N2 %.1f %%, N3 %.1f %%, REM %.1f %% of sleep; %.1f cycles. Normal adult "
+             "references: N1 2-5 %%, N2 45-55 %%, N3 10-20 %%, REM 20-25 %%, cycles of about "
+             "90 min (refs sleep-and-stress s2.3).",
+             hy->n_nights, s->p.age_years, (int)s->sched.bedtime_h,
+             (int)lround(fmod(s->sched.bedtime_h, 1.0) * 60.0) % 60, s->sched.time_in_bed_h,
+             avg->total_sleep_min, avg->sleep_efficiency_pct, avg->sleep_onset_latency_min,
+             avg->waso_min, avg->n1_pct, avg->n2_pct, avg->n3_pct, avg->rem_pct, mean_cycles);
+    st = mg_report_text(ctx, rep, text);
+    double *x = malloc(E * sizeof *x), *y = malloc(E * sizeof *y);
+    if (!x || !y) {
+        st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    } else if (st == MG_OK) {
+        for (size_t e = 0; e < E; e++) {
+            x[e] = (double)e * hy->epoch_s / 3600.0;
+            y[e] = plot_row(hy->stage[e]);
+        }
+        static const char *const rows[5] = {"W", "REM", "N1", "N2", "N3"};
+        const double *ys[1] = {y};
+        mg_report_line_opts lo;
+        memset(&lo, 0, sizeof lo);
+        lo.xlabel = "hours after lights off";
+        lo.ylabel = "stage";
+        lo.step = 1;
+        lo.y_names = rows;
+        lo.n_y_names = 5;
+        st = mg_report_lines(ctx, rep, "Hypnogram, night 1", E, x, 1, NULL, ys, &lo);
+    }
+    free(x);
+    free(y);
+    if (st == MG_OK) {
+        const char *labels[4] = {"N1", "N2", "N3", "REM"};
+        double vals[4] = {avg->n1_pct, avg->n2_pct, avg->n3_pct, avg->rem_pct};
+        st = mg_report_bars(ctx, rep, "Stage shares (mean over nights)", "stage",
+                            "percent of total sleep", 4, labels, vals);
+    }
+    if (st == MG_OK)
+        st = cli_report_parameters(ctx, rep, &sleep_schema, bases);
+    if (st == MG_OK) {
+        FILE *h = cli_outset_open(ctx, out, "report.html");
+        if (!h) {
+            st = mg_error_status(ctx);
+        } else {
+            st = mg_report_write(ctx, rep, h, NULL);
+            mg_status c = cli_outset_close(ctx, h, "report.html");
+            if (st == MG_OK)
+                st = c;
+        }
+    }
+    mg_report_destroy(&rep);
+    return st;
+}
+
+static int run_sleep(const cli_common_opts *o) {
+    mg_context *ctx = mg_context_create();
+    if (!ctx) {
+        fputs("mgsim: out of memory\n", stderr);
+        return mg_status_exit_code(MG_ERR_NOMEM);
+    }
+    sleep_scen s;
+    sleep_defaults(&s);
+    void *bases[1] = {&s};
+    mg_yaml_doc *doc = NULL;
+    mg_hypnogram hy;
+    memset(&hy, 0, sizeof hy);
+    mg_hypnogram_metrics *m = NULL, avg;
+    double mean_cycles = 0;
+    cli_outset out;
+    memset(&out, 0, sizeof out);
+    mg_status st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
+    if (st == MG_OK)
+        st = mg_scen_load(ctx, doc, &sleep_schema, bases, NULL, NULL);
+    if (st == MG_OK) {
+        s.p.warmup_days = (int)s.warmup_days;
+        s.p.seed = s.seed;
+        st = mg_sleep_stage_params_validate(ctx, &s.p);
+    }
+    if (st == MG_OK)
+        st = mg_sleep_stages_run(ctx, &s.p, &s.sched, (size_t)s.nights, &hy);
+    if (st == MG_OK && !(m = calloc(hy.n_nights, sizeof *m)))
+        st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    for (size_t n = 0; st == MG_OK && n < hy.n_nights; n++)
+        st = mg_hypnogram_metrics_compute(ctx, hy.stage + n * hy.epochs_per_night,
+                                          hy.epochs_per_night, hy.epoch_s, &m[n]);
+    if (st == MG_OK)
+        metrics_mean(m, hy.n_nights, &avg, &mean_cycles);
+    if (st == MG_OK && o->outdir) {
+        st = cli_outset_begin(ctx, &out, o->outdir);
+        if (st == MG_OK)
+            st = write_outputs(ctx, &out, o, &s, &hy, m, &avg, mean_cycles);
+        if (st == MG_OK)
+            st = cli_outset_commit(ctx, &out);
+        cli_outset_end(&out);
+    }
+    int rc = 0;
+    if (st != MG_OK) {
+        rc = cli_fail(ctx, st);
+    } else if (!o->quiet) {
+        printf("mgsim sleep %s: %zu night(s), age %.0f y\n", o->input, hy.n_nights, s.p.age_years);
+        printf("total sleep %.0f min, efficiency %.1f %%, onset latency %.1f min, WASO %.0f min\n",
+               avg.total_sleep_min, avg.sleep_efficiency_pct, avg.sleep_onset_latency_min,
+               avg.waso_min);
+        printf("N1 %.1f %%, N2 %.1f %%, N3 %.1f %%, REM %.1f %% of sleep; first REM after "
+               "%.0f min; %.1f cycles of %.0f min\n",
+               avg.n1_pct, avg.n2_pct, avg.n3_pct, avg.rem_pct, avg.first_rem_latency_min,
+               mean_cycles, avg.mean_cycle_min);
+        printf("Model prediction, not medical advice.\n");
+        if (o->outdir)
+            printf("results in %s/ (report: %s/report.html)\n", o->outdir, o->outdir);
+    }
+    free(m);
+    mg_hypnogram_free(&hy);
+    mg_yaml_free(&doc);
+    mg_context_destroy(&ctx);
+    return rc;
+}
+
+int cli_sleep(int argc, char **argv) {
+    cli_common_opts o;
+    int rc =
+        cli_common_parse(argc, argv, "sleep", cli_sleep_help, "the scenario SCENARIO.yaml", &o);
+    if (rc < 0)
+        rc = run_sleep(&o);
+    cli_common_free(&o);
+    return rc;
+}

@@ -1,0 +1,114 @@
+/* mgsim-test: unit */
+/* `mgsim sleep` end to end: the normal-adult example reproduces the published night
+ * structure through the command, age moves the metrics the published way, and bad
+ * scenarios fail with file:line:column and leave nothing in DIR. */
+#include <check.h>
+#include <math.h>
+
+#include "mgsim/base.h"
+
+#define TMP MGSIM_TEST_TMP "/cli_sleep"
+#include "cli_run.h"
+
+#define EX MGSIM_SOURCE_DIR "/examples/sleep/"
+
+static double num(json_t *j, const char *key) {
+    json_t *v = json_object_get(j, key);
+    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
+    return json_number_value(v);
+}
+
+/* Normal adult night (refs sleep-and-stress-models §2.3 / §5: N1 2–5 %, N2 45–55 %,
+ * N3 10–20 %, REM 20–25 % of total sleep; NREM–REM cycles of about 90 min). The ranges
+ * are the published normal ranges themselves; cycles are accepted from 70 to 120 min,
+ * the spread of cycle lengths in healthy adults (refs §5). */
+START_TEST(normal_adult_night) {
+    char dir[512];
+    fresh_dir("normal", dir, sizeof dir);
+    const char *args[] = {"sleep", EX "normal-adult.yaml", "-o", dir, "-q", NULL};
+    expect(args, 0, NULL, NULL);
+    json_t *j = load_summary(dir);
+    double n1 = num(j, "n1_pct"), n2 = num(j, "n2_pct"), n3 = num(j, "n3_pct");
+    double rem = num(j, "rem_pct"), cyc = num(j, "mean_cycle_min");
+    ck_assert_msg(n1 >= 2 && n1 <= 5, "N1 %g %%", n1);
+    ck_assert_msg(n2 >= 45 && n2 <= 55, "N2 %g %%", n2);
+    ck_assert_msg(n3 >= 10 && n3 <= 20, "N3 %g %%", n3);
+    ck_assert_msg(rem >= 20 && rem <= 25, "REM %g %%", rem);
+    ck_assert_msg(cyc >= 70 && cyc <= 120, "cycle %g min", cyc);
+    ck_assert_msg(fabs(n1 + n2 + n3 + rem - 100) < 1e-6, "shares sum to %g", n1 + n2 + n3 + rem);
+    for (const char *const *k =
+             (const char *const[]){"total_sleep_min", "sleep_efficiency", "sleep_onset_latency_min",
+                                   "waso_min", "first_rem_latency_min", "cycles", NULL};
+         *k; k++)
+        num(j, *k);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "per_night")), 3);
+    json_decref(j);
+    /* 3 nights of 960 epochs and a header */
+    char path[600];
+    ck_assert_int_eq(rd_count_lines(rd_path(path, sizeof path, dir, "hypnogram.csv")), 2881);
+    ck_assert(rd_exists(dir, "report.html") && rd_exists(dir, "nights.csv"));
+    /* the resolved scenario gives the same nights */
+    char dir2[512];
+    fresh_dir("resolved", dir2, sizeof dir2);
+    const char *args2[] = {
+        "sleep", rd_path(path, sizeof path, dir, "scenario.resolved.yaml"), "-o", dir2, "-q", NULL};
+    expect(args2, 0, NULL, NULL);
+    json_t *a = load_summary(dir), *b = load_summary(dir2);
+    ck_assert(num(a, "total_sleep_min") == num(b, "total_sleep_min"));
+    ck_assert(num(a, "n3_pct") == num(b, "n3_pct"));
+    json_decref(a);
+    json_decref(b);
+}
+END_TEST
+
+/* Age (Boulos et al. 2019, refs §5: per decade less N3, more WASO, lower efficiency). */
+START_TEST(older_adult_trends) {
+    char d1[512], d2[512];
+    fresh_dir("young", d1, sizeof d1);
+    fresh_dir("old", d2, sizeof d2);
+    const char *a1[] = {"sleep", EX "normal-adult.yaml", "-o", d1, "-q", NULL};
+    const char *a2[] = {"sleep", EX "older-adult.yaml", "-o", d2, "-q", NULL};
+    expect(a1, 0, NULL, NULL);
+    expect(a2, 0, NULL, NULL);
+    json_t *y = load_summary(d1), *o = load_summary(d2);
+    ck_assert(num(o, "n3_pct") < num(y, "n3_pct"));
+    ck_assert(num(o, "waso_min") > num(y, "waso_min"));
+    ck_assert(num(o, "sleep_efficiency") < num(y, "sleep_efficiency"));
+    json_decref(y);
+    json_decref(o);
+}
+END_TEST
+
+START_TEST(bad_scenarios) {
+    char dir[512], path[600], out[512];
+    fresh_dir("bad", dir, sizeof dir);
+    fresh_dir("bad_out", out, sizeof out);
+    write_file(dir, "a.yaml", "sleep:\n  bedtime: \"11pm\"\n", path, sizeof path);
+    const char *a[] = {"sleep", path, "-o", out, NULL};
+    expect(a, 78, NULL, "a.yaml:2:12");
+    ck_assert_int_le(rd_count_entries(out), 0);
+    const char *b[] = {"sleep", EX "normal-adult.yaml", "--set", "sleep.nights=0", NULL};
+    expect(b, 65, NULL, "sleep.nights");
+    const char *c[] = {"sleep", EX "normal-adult.yaml", "--set", "person.age_y=10", NULL};
+    expect(c, 65, NULL, "18 to 100");
+    const char *d[] = {"sleep", EX "normal-adult.yaml", "--set", "sleep.bedtim=23:00", NULL};
+    expect(d, 78, NULL, "did you mean 'sleep.bedtime'");
+    const char *e[] = {"sleep", "--help", NULL};
+    expect(e, 0, "sleep.bedtime = \"23:00\"", NULL);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("cli_sleep");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, normal_adult_night);
+    tcase_add_test(tc, older_adult_trends);
+    tcase_add_test(tc, bad_scenarios);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
