@@ -17,7 +17,11 @@ packages=(
   check                                   # unit-test framework
   hdf5-tools                              # h5dump, used by tests to read SONATA files back
   clang-format
+  chromium                                # headless browser test of report.html (tests/browser)
 )
+# the browser test runs on Node; Debian's nodejs/npm only where none is installed already
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ "${MGSIM_SETUP_PEERS:-1}" != 0 ]; then
   packages+=(python3-brian python3-numpy) # peer simulator for bench/ and reference checks
 fi
@@ -28,16 +32,24 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 77; }
+    SUDO=sudo
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 77; }
-  SUDO=sudo
+# playwright-core (pinned in tests/browser/package-lock.json) drives Chromium in the browser
+# test; reinstalled only when the lock file is newer than the installed copy
+browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if command -v npm >/dev/null &&
+   [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci --prefix tests/browser"
+  npm ci --prefix "$browser" --no-audit --no-fund
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "setup: done"
