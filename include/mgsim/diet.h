@@ -188,6 +188,156 @@ const char *mg_diet_sex_string(mg_diet_sex s);
 /* "RDA", "EAR", "AI" or "UL". Static storage. */
 const char *mg_diet_dri_kind_string(mg_diet_dri_kind k);
 
+/* ---- processing and soil scenarios (data/processing.csv, data/soil_scenarios.csv) ---- */
+
+/* What a processing or soil row applies to: every food of a food group, or one food. */
+typedef enum { MG_DIET_SCOPE_GROUP, MG_DIET_SCOPE_FOOD } mg_diet_scope;
+
+/* One row of the processing table: under process `process`, the foods of `target`
+ * (a food group, or one food by name) keep retained_fraction of their magnesium. */
+typedef struct {
+    char *process;            /* lower-case name, e.g. "refined-flour" */
+    mg_diet_scope scope;      /* group or food */
+    char *target;             /* food group (e.g. "grains") or food name */
+    double retained_fraction; /* 0 < f <= 1: Mg kept per g of food as eaten */
+    char *source;             /* never empty */
+    uint32_t line;
+} mg_diet_process_row;
+
+/* The processing table (opaque). */
+typedef struct mg_diet_processing mg_diet_processing;
+
+/* Load the processing table from the CSV at path (header
+ * `process,scope,target,retained_fraction,source`; scope is group or food; same CSV
+ * rules as mg_diet_foods_load). A process may have several rows; one process may not
+ * name the same (scope, target) twice. Errors: MG_ERR_NOINPUT, MG_ERR_DATA
+ * "path:LINE: ..." (bad scope, fraction outside (0, 1], empty source or target,
+ * duplicate), MG_ERR_NOMEM. The caller frees *out with mg_diet_processing_destroy. */
+mg_status mg_diet_processing_load(mg_context *ctx, const char *path, mg_diet_processing **out);
+
+/* Free a processing table and set *p to NULL. Accepts NULL and a pointer to NULL. */
+void mg_diet_processing_destroy(mg_diet_processing **p);
+
+/* The number of rows (0 for NULL). */
+size_t mg_diet_processing_count(const mg_diet_processing *p);
+
+/* The i-th row in file order (NULL when out of range). Owned by the table. */
+const mg_diet_process_row *mg_diet_processing_at(const mg_diet_processing *p, size_t i);
+
+/* The retained fraction of food's magnesium under process: the row naming the food
+ * itself if there is one, else the row naming its food group, else 1 (the process does
+ * not touch this food). Errors: MG_ERR_CONFIG when the table has no such process; the
+ * message lists the valid process names. */
+mg_status mg_diet_processing_factor(mg_context *ctx, const mg_diet_processing *p,
+                                    const char *process, const mg_diet_food *food, double *factor);
+
+/* One row of the soil/crop scenario table: in scenario `scenario` (year `year`), foods
+ * of food_group ("*" = every group without a row of its own) hold `factor` times the Mg
+ * per 100 g of the food table, whose values are taken as present-day (2020). */
+typedef struct {
+    char *scenario; /* lower-case name, e.g. "soil-1940" */
+    int year;       /* the year the scenario describes (informative) */
+    char *group;    /* food group or "*" */
+    double factor;  /* 0 < factor <= 10, relative to the table (2020) */
+    char *source;   /* never empty; says "assumption" where the size is assumed */
+    uint32_t line;
+} mg_diet_soil_row;
+
+/* The soil scenario table (opaque). */
+typedef struct mg_diet_soil mg_diet_soil;
+
+/* Load the soil scenario table from the CSV at path (header
+ * `scenario,year,food_group,factor,source`). One scenario may not name a group twice
+ * and must use one year. Errors as mg_diet_processing_load. The caller frees *out with
+ * mg_diet_soil_destroy. */
+mg_status mg_diet_soil_load(mg_context *ctx, const char *path, mg_diet_soil **out);
+
+/* An empty scenario table for user-defined scenarios (add rows with
+ * mg_diet_soil_add). Errors: MG_ERR_NOMEM. Free with mg_diet_soil_destroy. */
+mg_status mg_diet_soil_create(mg_context *ctx, mg_diet_soil **out);
+
+/* Add (or, if scenario already names group, replace) one row: factor for food group
+ * group ("*" for every other group) in scenario, year year. source may be NULL
+ * (recorded as "user-defined"). Errors: MG_ERR_DATA for an empty or non-lower-case name,
+ * an empty group, a factor outside (0, 10] or a year other than the scenario's;
+ * MG_ERR_NOMEM. */
+mg_status mg_diet_soil_add(mg_context *ctx, mg_diet_soil *s, const char *scenario, int year,
+                           const char *group, double factor, const char *source);
+
+/* Free a soil table and set *s to NULL. Accepts NULL and a pointer to NULL. */
+void mg_diet_soil_destroy(mg_diet_soil **s);
+
+/* The number of rows (0 for NULL). */
+size_t mg_diet_soil_count(const mg_diet_soil *s);
+
+/* The i-th row (NULL when out of range). Owned by the table. */
+const mg_diet_soil_row *mg_diet_soil_at(const mg_diet_soil *s, size_t i);
+
+/* The factor for food group group in scenario: its own row, else the scenario's "*"
+ * row, else 1. Errors: MG_ERR_CONFIG when the table has no such scenario; the message
+ * lists the valid scenario names. */
+mg_status mg_diet_soil_factor(mg_context *ctx, const mg_diet_soil *s, const char *scenario,
+                              const char *group, double *factor);
+
+/* Apply a processing choice and/or a soil scenario to a loaded plan, in place: every
+ * food item's mg is multiplied by mg_diet_processing_factor(process) and by
+ * mg_diet_soil_factor(scenario, its group). Pass NULL for proc/process or
+ * soil/scenario to skip one. A fixed daily intake (diet.mg_per_day) is left unchanged.
+ * Factors are applied to the table's as-eaten values: apply a refining process to
+ * unrefined foods only (brown rice, whole-wheat flour), or the loss is counted twice.
+ * Errors (plan unchanged): MG_ERR_CONFIG for an unknown process or scenario (with the
+ * valid names), MG_ERR_USAGE when a name is given without its table. */
+mg_status mg_diet_plan_adjust(mg_context *ctx, mg_diet_plan *plan, const mg_diet_processing *proc,
+                              const char *process, const mg_diet_soil *soil, const char *scenario);
+
+/* The intake of one food group in a plan. */
+typedef struct {
+    const char *group; /* borrowed from the food table; "fixed intake" for diet.mg_per_day */
+    double mg;         /* mg of Mg per day from this group */
+    double grams;      /* g of food (0 for the fixed intake) */
+    size_t n_items;    /* number of plan items in the group */
+} mg_diet_group_total;
+
+/* Sum a plan's items by food group, groups in order of first appearance. Writes at most
+ * max totals into out (out may be NULL when max is 0) and returns the number of groups,
+ * which may exceed max (call again with a larger array). */
+size_t mg_diet_plan_by_group(const mg_diet_plan *plan, mg_diet_group_total *out, size_t max);
+
+/* ---- population intake sampler ------------------------------------------------------ */
+
+/* Philox purpose of the usual-intake draws: MG_RNG_USER + 40 (see src/base/rng.h). */
+#define MG_DIET_RNG_INTAKE_OFFSET 40
+
+/* Parameters of the usual-intake distribution: in every age-sex group the usual daily
+ * intake from food is lognormal, ln(intake) ~ N(ln(median), sigma_log^2), with the median
+ * set so that a share share_below_ear of the group falls below its EAR (the AI for
+ * infants, who have no EAR). */
+typedef struct {
+    double sigma_log;       /* SD of ln(usual intake); 0 < sigma <= 2. Default 0.35
+                               (assumption: between-person CV of usual Mg intake ~36 %) */
+    double share_below_ear; /* 0 < share < 1. Default 0.48: 48 % of Americans below their
+                               EAR from food, NHANES 2013-2016 (NIH ODS, refs s12) */
+} mg_diet_intake_params;
+
+/* The default parameters above. */
+mg_diet_intake_params mg_diet_intake_defaults(void);
+
+/* The median usual intake (mg/day) of the lognormal for a person of age_y years and sex
+ * (female or male): EAR * exp(-sigma_log * z), z = Phi^-1(share_below_ear).
+ * Errors: MG_ERR_DATA for parameters out of range, an age outside 0..120, another sex,
+ * or no EAR/AI row for the person. */
+mg_status mg_diet_intake_median(mg_context *ctx, const mg_diet_dris *dris, double age_y,
+                                mg_diet_sex sex, const mg_diet_intake_params *p, double *median);
+
+/* Draw the usual daily intake (mg/day) of virtual person number `person` (age_y, sex)
+ * from the lognormal above, with the counter-based Philox stream (seed, purpose
+ * MG_RNG_USER + MG_DIET_RNG_INTAKE_OFFSET, entity 0, index person): the value depends
+ * only on (seed, person, age, sex, p), not on the order or thread that asks.
+ * Errors as mg_diet_intake_median. */
+mg_status mg_diet_intake_sample(mg_context *ctx, const mg_diet_dris *dris, uint64_t seed,
+                                uint64_t person, double age_y, mg_diet_sex sex,
+                                const mg_diet_intake_params *p, double *mg_per_day);
+
 #ifdef __cplusplus
 }
 #endif

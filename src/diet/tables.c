@@ -12,6 +12,8 @@
 
 #include "io/csv.h"
 
+#include "diet/diet_csv.h"
+
 /* Longest CSV line and most fields per line. */
 #define CSV_MAX_LINE   4096
 #define CSV_MAX_FIELDS 16
@@ -28,7 +30,7 @@ struct mg_diet_dris {
     mg_diet_dri *rows;
 };
 
-static char *dup_str(const char *s) {
+char *mg_diet_strdup(const char *s) {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
     if (d)
@@ -36,13 +38,10 @@ static char *dup_str(const char *s) {
     return d;
 }
 
-/* Row callback: fields of one data line; returns MG_OK or an error raised on ctx. */
-typedef mg_status (*row_fn)(mg_context *ctx, void *tab, const char *path, uint32_t line, char **f);
-
 /* Read the CSV at path: check the header equals `header`, then call row() for every
  * data line with exactly n_cols fields. */
-static mg_status csv_read(mg_context *ctx, const char *path, const char *header, int n_cols,
-                          row_fn row, void *tab) {
+mg_status mg_diet_csv_read(mg_context *ctx, const char *path, const char *header, int n_cols,
+                           mg_diet_row_fn row, void *tab) {
     FILE *f = fopen(path, "r");
     if (!f)
         return mg_error_raise(ctx, MG_ERR_NOINPUT, "%s: cannot read the table: %s", path,
@@ -97,7 +96,7 @@ static mg_status csv_read(mg_context *ctx, const char *path, const char *header,
 }
 
 /* Grow *rows (element size sz) to hold n + 1 elements. */
-static int grow(void **rows, size_t n, size_t sz) {
+int mg_diet_grow(void **rows, size_t n, size_t sz) {
     if ((n & (n - 1)) != 0 && n != 0)
         return 1; /* capacity is the next power of two above n, already there */
     size_t cap = n ? 2 * n : 8;
@@ -148,14 +147,14 @@ static mg_status food_row(mg_context *ctx, void *tab, const char *path, uint32_t
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: empty portion_desc", path, line);
     if (!*f[5])
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: empty source", path, line);
-    if (!grow((void **)&t->rows, t->n, sizeof *t->rows))
+    if (!mg_diet_grow((void **)&t->rows, t->n, sizeof *t->rows))
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     mg_diet_food *r = &t->rows[t->n];
     memset(r, 0, sizeof *r);
-    r->name = dup_str(f[0]);
-    r->group = dup_str(f[1]);
-    r->portion_desc = dup_str(f[4]);
-    r->source = dup_str(f[5]);
+    r->name = mg_diet_strdup(f[0]);
+    r->group = mg_diet_strdup(f[1]);
+    r->portion_desc = mg_diet_strdup(f[4]);
+    r->source = mg_diet_strdup(f[5]);
     r->mg_per_100g = mg;
     r->portion_g = portion;
     r->line = line;
@@ -172,8 +171,8 @@ mg_status mg_diet_foods_load(mg_context *ctx, const char *path, mg_diet_foods **
     mg_diet_foods *t = calloc(1, sizeof *t);
     if (!t)
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    mg_status st = csv_read(ctx, path, "name,food_group,mg_per_100g,portion_g,portion_desc,source",
-                            6, food_row, t);
+    mg_status st = mg_diet_csv_read(
+        ctx, path, "name,food_group,mg_per_100g,portion_g,portion_desc,source", 6, food_row, t);
     if (st == MG_OK && t->n == 0)
         st = mg_error_raise(ctx, MG_ERR_DATA, "%s: the food table has no rows", path);
     if (st != MG_OK) {
@@ -308,7 +307,7 @@ static mg_status dri_row(mg_context *ctx, void *tab, const char *path, uint32_t 
                                   "overlapping ages)",
                                   path, line, f[3], o->line);
     }
-    if (!grow((void **)&t->rows, t->n, sizeof *t->rows))
+    if (!mg_diet_grow((void **)&t->rows, t->n, sizeof *t->rows))
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     mg_diet_dri *r = &t->rows[t->n];
     r->age_min_y = lo;
@@ -317,7 +316,7 @@ static mg_status dri_row(mg_context *ctx, void *tab, const char *path, uint32_t 
     r->kind = (mg_diet_dri_kind)kind;
     r->mg_per_day = mg;
     r->line = line;
-    r->source = dup_str(f[5]);
+    r->source = mg_diet_strdup(f[5]);
     t->n++;
     if (!r->source)
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
@@ -331,8 +330,8 @@ mg_status mg_diet_dris_load(mg_context *ctx, const char *path, mg_diet_dris **ou
     mg_diet_dris *t = calloc(1, sizeof *t);
     if (!t)
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    mg_status st =
-        csv_read(ctx, path, "age_min_y,age_max_y,sex,kind,mg_per_day,source", 6, dri_row, t);
+    mg_status st = mg_diet_csv_read(ctx, path, "age_min_y,age_max_y,sex,kind,mg_per_day,source", 6,
+                                    dri_row, t);
     if (st == MG_OK && t->n == 0)
         st = mg_error_raise(ctx, MG_ERR_DATA, "%s: the DRI table has no rows", path);
     if (st != MG_OK) {
