@@ -374,6 +374,50 @@ START_TEST(test_command) {
 }
 END_TEST
 
+/* `mgsim diet` applies diet.soil_scenario and diet.processing: soil-1940 scales every food
+ * group by 1.111111 (data/soil_scenarios.csv, "*" row), so a meals-only plan's intake scales
+ * by exactly that factor (1e-9 relative: only rounding); an unknown process lists the valid
+ * ones and exits 78. */
+START_TEST(test_command_scenarios) {
+    char d1[512], d2[512], path[600];
+    rd_join(d1, sizeof d1, TMP, "_", "base");
+    rd_join(d2, sizeof d2, TMP, "_", "soil");
+    rd_remove_dir(d1);
+    rd_remove_dir(d2);
+    const char *typical = MGSIM_SOURCE_DIR "/examples/diet/typical-day.yaml";
+    ck_assert_int_eq(run_mgsim((const char *[]){"diet", typical, "-o", d1, "-q", NULL}, NULL), 0);
+    ck_assert_int_eq(run_mgsim((const char *[]){"diet", typical, "-o", d2, "-q", "--set",
+                                                "diet.soil_scenario=soil-1940", NULL},
+                               NULL),
+                     0);
+    json_error_t je;
+    json_t *a = json_load_file(rd_path(path, sizeof path, d1, "summary.json"), 0, &je);
+    json_t *b = json_load_file(rd_path(path, sizeof path, d2, "summary.json"), 0, &je);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    double ia = json_real_value(json_object_get(a, "intake_mg_per_day"));
+    double ib = json_real_value(json_object_get(b, "intake_mg_per_day"));
+    ck_assert_msg(fabs(ib / ia - 1.111111) < 1e-9, "%g / %g", ib, ia);
+    ck_assert_str_eq(json_string_value(json_object_get(b, "soil_scenario")), "soil-1940");
+    ck_assert(json_is_null(json_object_get(a, "soil_scenario")));
+    /* by_group sums to the intake */
+    json_t *bg = json_object_get(b, "by_group");
+    double sum = 0;
+    for (size_t i = 0; i < json_array_size(bg); i++)
+        sum += json_real_value(json_object_get(json_array_get(bg, i), "mg"));
+    ck_assert_double_eq_tol(sum, ib, 1e-9 * ib);
+    json_decref(a);
+    json_decref(b);
+    char *err = NULL;
+    ck_assert_int_eq(
+        run_mgsim((const char *[]){"diet", typical, "--set", "diet.processing=refined", NULL},
+                  &err),
+        78);
+    ck_assert_msg(strstr(err, "refined-flour"), "%s", err);
+    free(err);
+}
+END_TEST
+
 /* ---- extended food table, processing and soil scenarios, population sampler --------- */
 
 static const mg_diet_food *food(const mg_diet_foods *f, const char *name) {
@@ -676,6 +720,7 @@ static Suite *diet_suite(void) {
     tcase_add_test(tc, test_assess);
     tcase_add_test(tc, test_plan_errors);
     tcase_add_test(tc, test_command);
+    tcase_add_test(tc, test_command_scenarios);
     tcase_add_test(tc, test_food_table_sr);
     tcase_add_test(tc, test_processing);
     tcase_add_test(tc, test_soil);

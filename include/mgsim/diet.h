@@ -126,12 +126,16 @@ typedef struct {
     int fixed;        /* 1: diet.mg_per_day was given, 0: meals */
     double fixed_mg_per_day;
     size_t n_items;
-    mg_diet_item *items; /* in document order */
+    mg_diet_item *items;    /* in document order */
+    char processing[64];    /* diet.processing: a process of data/processing.csv, "" for none */
+    char soil_scenario[64]; /* diet.soil_scenario: a scenario of data/soil_scenarios.csv, "" */
 } mg_diet_plan;
 
 /* Load a diet plan from the YAML text (len bytes; name is used in messages),
  * after applying the overrides sets[0..n_sets-1] ("key=value"; keys
- * person.age_y, person.sex, person.weight_kg, diet.mg_per_day). Foods are
+ * person.age_y, person.sex, person.weight_kg, diet.mg_per_day, diet.processing,
+ * diet.soil_scenario). The processing and soil names are stored, not checked or applied
+ * (mg_diet_plan_adjust does both). Foods are
  * looked up in foods, which must outlive the plan. Errors, each naming
  * "file:LINE:COL" or the --set at fault: MG_ERR_CONFIG for an unknown key or
  * food (with the three closest names), a sex other than female|male, both or

@@ -39,6 +39,11 @@ void cli_diet_help(FILE *out) {
         "  person.weight_kg  kg      none      body weight, > 0 and <= 500; stored, not used yet\n"
         "  diet.mg_per_day   mg/day  none      a fixed daily intake spread over three meals,\n"
         "                                      instead of meals (give one of the two), 0 to 10000\n"
+        "  diet.processing   -       none      a refining process applied to the meals' foods\n"
+        "                                      (data/processing.csv: e.g. refined-flour,\n"
+        "                                      polished-rice); apply it to unrefined foods only\n"
+        "  diet.soil_scenario -      none      a soil/crop scenario scaling each food group\n"
+        "                                      (data/soil_scenarios.csv: e.g. soil-1940)\n"
         "\n"
         "The plan file (YAML) may also hold:\n"
         "  description: free text\n"
@@ -69,6 +74,7 @@ void cli_diet_help(FILE *out) {
         "Files written to DIR (each under a temporary name first, then renamed):\n"
         "  intake.csv    meal, food, grams, mg (grams empty for a fixed intake)\n"
         "  summary.json  intake_mg_per_day, rda_mg, ear_mg, ai_mg, ul_supplement_mg,\n"
+        "                processing, soil_scenario, by_group (mg and g per food group),\n"
         "                percent_rda (null where there is no value), verdict, person, plan,\n"
         "                sources (of the DRI rows used), version, note\n"
         "\n"
@@ -158,6 +164,17 @@ static mg_status write_summary(mg_context *ctx, cli_outset *set, const char *pla
         put(root, "version", json_string(mg_version_string()), &bad);
         put(root, "plan", json_string(plan_path), &bad);
         put(root, "mode", json_string(p->fixed ? "fixed_mg_per_day" : "meals"), &bad);
+        put(root, "processing", p->processing[0] ? json_string(p->processing) : json_null(), &bad);
+        put(root, "soil_scenario",
+            p->soil_scenario[0] ? json_string(p->soil_scenario) : json_null(), &bad);
+        mg_diet_group_total groups[32];
+        size_t ng = mg_diet_plan_by_group(p, groups, 32);
+        json_t *bg = json_array();
+        for (size_t g = 0; bg && g < ng && g < 32; g++)
+            bad |= json_array_append_new(bg, json_pack("{s:s, s:f, s:f}", "group", groups[g].group,
+                                                       "mg", groups[g].mg, "grams",
+                                                       groups[g].grams)) != 0;
+        put(root, "by_group", bg, &bad);
         put(root, "intake_mg_per_day", json_real(a->intake_mg_per_day), &bad);
         put(root, "rda_mg", num(a->rda_mg), &bad);
         put(root, "ear_mg", num(a->ear_mg), &bad);
@@ -209,6 +226,17 @@ static void print_report(const char *plan_path, const mg_diet_plan *p,
             printf("%-12s %-32s %9s %9.1f\n", it->meal, "fixed intake", "-", it->mg);
     }
     char st[64];
+    if (p->processing[0] || p->soil_scenario[0])
+        printf("\n(adjusted: processing %s, soil scenario %s)\n",
+               p->processing[0] ? p->processing : "none",
+               p->soil_scenario[0] ? p->soil_scenario : "none");
+    mg_diet_group_total groups[32];
+    size_t ng = mg_diet_plan_by_group(p, groups, 32);
+    if (!p->fixed && ng > 0) {
+        printf("\n%-45s %9s\n", "by food group", "mg");
+        for (size_t g = 0; g < ng && g < 32; g++)
+            printf("  %-43s %9.1f\n", groups[g].group, groups[g].mg);
+    }
     printf("\n%-45s %9.1f mg/day\n", "total intake", a->intake_mg_per_day);
     if (a->rda)
         printf("%-45s %9.0f mg/day (%s %s)\n", "RDA", a->rda_mg, mg_diet_sex_string(a->rda->sex),
@@ -238,6 +266,8 @@ static int run_diet(const cli_common_opts *c) {
     mg_diet_foods *foods = NULL;
     mg_diet_dris *dris = NULL;
     mg_diet_plan *plan = NULL;
+    mg_diet_processing *proc = NULL;
+    mg_diet_soil *soil = NULL;
     mg_diet_assessment a;
     cli_outset out = {0};
     char path[4096];
@@ -250,6 +280,23 @@ static int run_diet(const cli_common_opts *c) {
     }
     if (st == MG_OK)
         st = mg_diet_plan_load(ctx, c->input, c->sets, c->n_sets, foods, &plan);
+    if (st == MG_OK && plan->processing[0]) {
+        snprintf(path, sizeof path, "%s/processing.csv", dir);
+        st = mg_diet_processing_load(ctx, path, &proc);
+    }
+    if (st == MG_OK && plan->soil_scenario[0]) {
+        snprintf(path, sizeof path, "%s/soil_scenarios.csv", dir);
+        st = mg_diet_soil_load(ctx, path, &soil);
+    }
+    if (st == MG_OK && (proc || soil)) {
+        st = mg_diet_plan_adjust(ctx, plan, proc, proc ? plan->processing : NULL, soil,
+                                 soil ? plan->soil_scenario : NULL);
+        if (st != MG_OK) {
+            char why[900];
+            snprintf(why, sizeof why, "%s", mg_error_message(ctx));
+            st = mg_error_raise(ctx, st, "%s: %s", c->input, why);
+        }
+    }
     if (st == MG_OK)
         st = mg_diet_assess(ctx, dris, plan->age_y, plan->sex, mg_diet_plan_intake_mg(plan), &a);
     if (st == MG_OK && c->outdir) {
@@ -271,6 +318,8 @@ static int run_diet(const cli_common_opts *c) {
             printf("results in %s/\n", c->outdir);
     }
     mg_diet_plan_destroy(&plan);
+    mg_diet_processing_destroy(&proc);
+    mg_diet_soil_destroy(&soil);
     mg_diet_dris_destroy(&dris);
     mg_diet_foods_destroy(&foods);
     mg_context_destroy(&ctx);

@@ -388,21 +388,7 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
         free(cells);
         free(ptrs);
     }
-    if (st == MG_OK)
-        st = cli_report_parameters(ctx, rep, &stress_schema, bases);
-    if (st == MG_OK) {
-        FILE *h = cli_outset_open(ctx, out, "report.html");
-        if (!h)
-            st = mg_error_status(ctx);
-        else {
-            st = mg_report_write(ctx, rep, h, NULL);
-            mg_status c = cli_outset_close(ctx, h, "report.html");
-            if (st == MG_OK)
-                st = c;
-        }
-    }
-    mg_report_destroy(&rep);
-    return st;
+    return cli_report_finish(ctx, out, &rep, &stress_schema, bases, st);
 }
 
 static int run_stress(const cli_common_opts *o) {

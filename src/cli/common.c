@@ -221,3 +221,22 @@ mg_status cli_report_parameters(mg_context *ctx, mg_report *rep, const mg_scen_s
     json_decref(params);
     return st;
 }
+
+mg_status cli_report_finish(mg_context *ctx, cli_outset *out, mg_report **rep,
+                            const mg_scen_schema *schema, void *const *bases, mg_status st) {
+    if (st == MG_OK)
+        st = cli_report_parameters(ctx, *rep, schema, bases);
+    if (st == MG_OK) {
+        FILE *h = cli_outset_open(ctx, out, "report.html");
+        if (!h) {
+            st = mg_error_status(ctx);
+        } else {
+            st = mg_report_write(ctx, *rep, h, NULL);
+            mg_status c = cli_outset_close(ctx, h, "report.html");
+            if (st == MG_OK)
+                st = c;
+        }
+    }
+    mg_report_destroy(rep);
+    return st;
+}

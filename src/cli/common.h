@@ -74,4 +74,10 @@ void cli_outset_end(cli_outset *set);
 mg_status cli_report_parameters(mg_context *ctx, mg_report *rep, const mg_scen_schema *schema,
                                 void *const *bases);
 
+/* When st is MG_OK, append the parameter table (cli_report_parameters) and write *rep
+ * to the set as report.html. Destroys *rep in every case and returns the first error
+ * (st itself when it is not MG_OK). */
+mg_status cli_report_finish(mg_context *ctx, cli_outset *out, mg_report **rep,
+                            const mg_scen_schema *schema, void *const *bases, mg_status st);
+
 #endif /* MGSIM_CLI_COMMON_H */

@@ -16,8 +16,8 @@
 #define PLAN_MAX_WEIGHT   500.0
 
 /* The keys --set may change. */
-static const char *const set_keys[] = {"person.age_y", "person.sex", "person.weight_kg",
-                                       "diet.mg_per_day"};
+static const char *const set_keys[] = {"person.age_y",    "person.sex",      "person.weight_kg",
+                                       "diet.mg_per_day", "diet.processing", "diet.soil_scenario"};
 
 typedef struct {
     mg_context *ctx;
@@ -249,10 +249,22 @@ static mg_status load_tree(loader *L) {
             return mg_error_raise(L->ctx, MG_ERR_CONFIG,
                                   "%s: diet must be a map (diet: {mg_per_day: 300})",
                                   where(L, diet, 0, loc, sizeof loc));
-        static const char *const dkeys[] = {"mg_per_day"};
-        if ((st = check_keys(L, diet, "diet", dkeys, 1)))
+        static const char *const dkeys[] = {"mg_per_day", "processing", "soil_scenario"};
+        if ((st = check_keys(L, diet, "diet", dkeys, 3)))
             return st;
         fixed = mg_yaml_map_get(diet, "mg_per_day");
+        static const char *const names[2] = {"processing", "soil_scenario"};
+        char *dst[2] = {L->p->processing, L->p->soil_scenario};
+        for (int k = 0; k < 2; k++) {
+            mg_yaml_node *n = mg_yaml_map_get(diet, names[k]);
+            if (!n || n->kind == MG_YAML_NULL)
+                continue;
+            if (n->kind != MG_YAML_SCALAR || strlen(n->str) >= sizeof L->p->processing)
+                return mg_error_raise(
+                    L->ctx, MG_ERR_CONFIG, "%s: diet.%s: expected a name from data/%s.csv",
+                    where(L, n, 0, loc, sizeof loc), names[k], k ? "soil_scenarios" : "processing");
+            snprintf(dst[k], sizeof L->p->processing, "%s", n->str);
+        }
     }
     if (fixed && meals)
         return mg_error_raise(L->ctx, MG_ERR_CONFIG,
@@ -309,7 +321,8 @@ mg_status mg_diet_plan_load_buffer(mg_context *ctx, const char *name, const char
         if (!ok)
             st = mg_error_raise(ctx, MG_ERR_CONFIG,
                                 "--set #%zu (%s): unknown key '%.*s'; keys: person.age_y, "
-                                "person.sex, person.weight_kg, diet.mg_per_day",
+                                "person.sex, person.weight_kg, diet.mg_per_day, "
+                                "diet.processing, diet.soil_scenario",
                                 i + 1, sets[i], (int)klen, sets[i]);
         else
             st = mg_yaml_apply_set(ctx, L.doc, sets[i]);
