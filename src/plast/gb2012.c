@@ -11,6 +11,7 @@
 
 #include "base/rng.h"
 #include "mgsim/net.h"
+#include "plast_internal.h"
 
 /* ---------------------------------------------------------------- parameter sets */
 
@@ -650,10 +651,13 @@ static int add_step_pieces(gb_pieces *ps, double c0, double c1, double xd, doubl
            pieces_add(ps, h - xd, 0, 0);
 }
 
+typedef mg_tox_acc tox_acc;
+#define tox_add mg_tox_add
+
 /* The nmda-mode walk: see mg_gb_nmda_trace. Inputs checked already. */
 static mg_status walk_nmda(mg_context *ctx, const mg_gb_params *p, const mg_gb_calcium_params *q,
                            const double *pre_ms, size_t n_pre, const double *post_ms, size_t n_post,
-                           double t_end_ms, double out[5], gb_pieces *ps) {
+                           double t_end_ms, double out[5], gb_pieces *ps, tox_acc *acc) {
     nmda_state z = {q, mg_gb_nmda_rate(p, q), 1.0 / (q->v_rev_mV - q->v_rest_mV), 0, 0, 0, 0};
     size_t i = 0, j = 0, k = 0; /* next presynaptic arrival, postsynaptic jump, BPAP */
     double t = 0.0, c = 0.0, td = 0.0, tp = 0.0, flux = 0.0, jumps = 0.0;
@@ -684,6 +688,8 @@ static mg_status walk_nmda(mg_context *ctx, const mg_gb_params *p, const mg_gb_c
                 tp += xp;
                 if (ps && add_step_pieces(ps, c, c1, xd, xp, h))
                     return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+                if (acc)
+                    tox_add(acc, c, c1, h);
                 c = c1;
                 z.gf *= ef;
                 z.gs *= es;
@@ -705,6 +711,8 @@ static mg_status walk_nmda(mg_context *ctx, const mg_gb_params *p, const mg_gb_c
             jumps += p->c_post;
             j++;
         }
+        if (acc && c > acc->peak)
+            acc->peak = c;
         while (k < n_post && post_ms[k] + dB <= tn) {
             z.vf += q->bpap_mV * q->bpap_fast_frac;
             z.vs += q->bpap_mV * (1.0 - q->bpap_fast_frac);
@@ -729,7 +737,7 @@ mg_status mg_gb_nmda_trace(mg_context *ctx, const mg_gb_params *p, const mg_gb_c
         st = mg_gb_calcium_validate(ctx, q);
     double r[5];
     if (st == MG_OK)
-        st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, NULL);
+        st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, NULL, NULL);
     if (st != MG_OK)
         return st;
     if (int_c_ms)
@@ -765,7 +773,7 @@ mg_status mg_gb_schedule_create_calcium(mg_context *ctx, const mg_gb_params *p,
         return st;
     gb_pieces ps = {NULL, 0, 0};
     double r[5];
-    st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, &ps);
+    st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, &ps, NULL);
     if (st != MG_OK) {
         free(ps.v);
         return st;
@@ -816,4 +824,89 @@ mg_status mg_gb_stdp_run_calcium(mg_context *ctx, const mg_gb_params *p,
 mg_status mg_gb_stdp_run(mg_context *ctx, const mg_gb_params *p, const mg_gb_pairing *pr,
                          size_t reps, uint64_t seed, mg_gb_stdp_point *out) {
     return mg_gb_stdp_run_calcium(ctx, p, NULL, pr, reps, seed, out);
+}
+
+/* ---------------------------------------------------------------- readouts for protocols */
+
+/* Spike-mode readout, exactly: between jumps c decays from c0, above tox for
+ * x = τ ln(c0/tox) (capped), with ∫(c - tox) = τ c0 (1 - e^{-x/τ}) - tox x there. */
+static void readout_spike(const mg_gb_params *p, const double *pre_ms, size_t n_pre,
+                          const double *post_ms, size_t n_post, double t_end_ms, tox_acc *a,
+                          double *jumps_pre, double *jumps_all, double *c_end) {
+    size_t i = 0, j = 0;
+    double t = 0.0, c = 0.0, tau = p->tau_ca_ms, jp = 0.0, jq = 0.0;
+    for (;;) {
+        double tn = INFINITY;
+        if (i < n_pre)
+            tn = pre_ms[i] + p->delay_D_ms;
+        if (j < n_post && post_ms[j] < tn)
+            tn = post_ms[j];
+        if (tn > t_end_ms)
+            tn = t_end_ms;
+        double dur = tn - t;
+        if (dur > 0.0) {
+            if (c > a->tox) {
+                double x = fmin(dur, tau * log(c / a->tox));
+                a->above += x;
+                a->area += tau * c * -expm1(-x / tau) - a->tox * x;
+            }
+            c *= exp(-dur / tau);
+            t = tn;
+        }
+        if (tn >= t_end_ms)
+            break;
+        while (i < n_pre && pre_ms[i] + p->delay_D_ms <= tn) {
+            c += p->c_pre;
+            jp += p->c_pre;
+            i++;
+        }
+        while (j < n_post && post_ms[j] <= tn) {
+            c += p->c_post;
+            jq += p->c_post;
+            j++;
+        }
+        if (c > a->peak)
+            a->peak = c;
+    }
+    *jumps_pre = jp;
+    *jumps_all = jp + jq;
+    *c_end = c;
+}
+
+mg_status mg_gb_readout(mg_context *ctx, const mg_gb_params *p, const mg_gb_calcium_params *q,
+                        const double *pre_ms, size_t n_pre, const double *post_ms, size_t n_post,
+                        double t_end_ms, double tox, mg_ca_readout *out) {
+    mg_status st = check_inputs(ctx, p, pre_ms, n_pre, post_ms, n_post, t_end_ms);
+    if (st == MG_OK && q)
+        st = mg_gb_calcium_validate(ctx, q);
+    if (st == MG_OK && !(isfinite(tox) && tox > 0.0))
+        st = mg_error_raise(ctx, MG_ERR_DATA,
+                            "readout.ca_tox_rel must give an excitotoxic threshold > 0, got %g",
+                            tox);
+    if (st != MG_OK)
+        return st;
+    tox_acc a = {tox, 0.0, 0.0, 0.0};
+    double integral, influx;
+    if (!q || q->mode == MG_GB_CALCIUM_SPIKE) {
+        double jp, ja, ce;
+        readout_spike(p, pre_ms, n_pre, post_ms, n_post, t_end_ms, &a, &jp, &ja, &ce);
+        /* dc/dt = -c/τ + jumps: ∫c = τ (Σ jumps - c(T)) */
+        integral = p->tau_ca_ms * (ja - ce);
+        influx = jp;
+    } else {
+        double r[5];
+        st = walk_nmda(ctx, p, q, pre_ms, n_pre, post_ms, n_post, t_end_ms, r, NULL, &a);
+        if (st != MG_OK)
+            return st;
+        integral = r[0];
+        influx = r[1];
+    }
+    out->peak = a.peak;
+    out->mean = t_end_ms > 0.0 ? integral / t_end_ms : 0.0;
+    out->integral_ms = integral;
+    out->influx = influx;
+    out->tox_threshold = tox;
+    out->above_tox_ms = a.above;
+    out->tox_integral_ms = a.area;
+    return MG_OK;
 }
