@@ -169,6 +169,16 @@ static json_t *axis(const char *orient, const char *scale, const char *title) {
                      title ? title : "", "grid", !strcmp(orient, "left"));
 }
 
+/* A fixed frame around the plot area (no autosize), so that the plots of a report share
+ * their left edge and their x axes line up; right makes room for a legend. */
+static void fix_frame(json_t *spec, int right) {
+    json_object_set_new(spec, "autosize", json_string("none"));
+    json_object_set_new(
+        spec, "padding",
+        json_pack("{s:i, s:i, s:i, s:i}", "left", 70, "right", right, "top", 12, "bottom", 44));
+    json_object_set_new(spec, "width", json_integer(800 - right));
+}
+
 mg_status mg_report_lines(mg_context *ctx, mg_report *r, const char *title, size_t n,
                           const double *x, size_t nseries, const char *const *names,
                           const double *const *ys, const mg_report_line_opts *opts) {
@@ -216,7 +226,10 @@ mg_status mg_report_lines(mg_context *ctx, mg_report *r, const char *title, size
             char *expr = malloc(cap);
             if (expr) {
                 snprintf(expr, cap, "%s[datum.value]", arr);
-                json_object_set_new(yaxis, "labelExpr", json_string(expr));
+                /* Vega (unlike Vega-Lite) has no labelExpr: set the label text itself */
+                json_object_set_new(
+                    yaxis, "encode",
+                    json_pack("{s:{s:{s:{s:s}}}}", "labels", "update", "text", "signal", expr));
                 free(expr);
             }
             free(arr);
@@ -247,7 +260,7 @@ mg_status mg_report_lines(mg_context *ctx, mg_report *r, const char *title, size
     json_t *spec = json_pack(
         "{s:s, s:i, s:i, s:s, s:[{s:s, s:o}, {s:s, s:o}], s:[{s:s, s:s, s:{s:s, s:s}, "
         "s:s, s:b}, o, {s:s, s:s, s:{s:s, s:s}, s:s}], s:[o, o], s:[o, o, o]}",
-        "$schema", "https://vega.github.io/schema/vega/v5.json", "width", 640, "height", 220,
+        "$schema", "https://vega.github.io/schema/vega/v5.json", "width", 760, "height", 220,
         "padding", "5", "data", "name", "series", "values", values, "name", "refs", "values",
         refs ? refs : json_array(), "scales", "name", "x", "type", "linear", "domain", "data",
         "series", "field", "x", "range", "width", "zero", 0, yscale, "name", "color", "type",
@@ -258,6 +271,7 @@ mg_status mg_report_lines(mg_context *ctx, mg_report *r, const char *title, size
     if (nseries > 1)
         json_object_set_new(spec, "legends",
                             json_pack("[{s:s, s:s}]", "stroke", "color", "orient", "right"));
+    fix_frame(spec, nseries > 1 ? 150 : 20);
     return mg_report_plot(ctx, r, title, spec);
 }
 
@@ -278,7 +292,7 @@ mg_status mg_report_bars(mg_context *ctx, mg_report *r, const char *title, const
         "{s:s, s:i, s:i, s:s, s:[{s:s, s:o}], s:[{s:s, s:s, s:{s:s, s:s}, s:s, s:f}, {s:s, s:s, "
         "s:{s:s, s:s}, s:s, s:b}], s:[o, o], s:[{s:s, s:{s:s}, s:{s:{s:{s:s, s:s}, s:{s:s, "
         "s:i}, s:{s:s, s:s}, s:{s:s, s:i}, s:{s:s}}}}]}",
-        "$schema", "https://vega.github.io/schema/vega/v5.json", "width", 640, "height", 220,
+        "$schema", "https://vega.github.io/schema/vega/v5.json", "width", 760, "height", 220,
         "padding", "5", "data", "name", "bars", "values", data, "scales", "name", "x", "type",
         "band", "domain", "data", "bars", "field", "k", "range", "width", "padding", 0.2, "name",
         "y", "type", "linear", "domain", "data", "bars", "field", "v", "range", "height", "nice", 1,
@@ -288,6 +302,7 @@ mg_status mg_report_bars(mg_context *ctx, mg_report *r, const char *title, const
         "fill", "value", "#4c78a8");
     if (!spec)
         return nomem(ctx);
+    fix_frame(spec, 20);
     return mg_report_plot(ctx, r, title, spec);
 }
 
@@ -352,13 +367,19 @@ static const char *page_runtime =
     "Object.assign(__m['vega-dataflow'].transforms,__m['vega-transforms'],__m['vega-encode'],"
     "__m['vega-view-transforms']);return v;})();\n"
     "window.mgsimReport={plots:0,rendered:0,errors:[]};\n"
-    "(function(){var plots=JSON.parse(document.getElementById('mgsim-plots').textContent);"
-    "window.mgsimReport.plots=plots.length;"
-    "plots.forEach(function(p){try{new vega.View(vega.parse(p.spec),{renderer:'svg',"
-    "container:'#'+p.id,hover:true}).runAsync().then(function(){window.mgsimReport.rendered++;"
-    "},function(e){window.mgsimReport.errors.push(p.id+': '+e);});}catch(e){"
-    "window.mgsimReport.errors.push(p.id+': '+e);document.getElementById(p.id).textContent="
-    "'plot failed: '+e;}});})();\n";
+    "(function(){var R=window.mgsimReport;"
+    "var plots=JSON.parse(document.getElementById('mgsim-plots').textContent);"
+    "R.plots=plots.length;"
+    /* Vega logs some failures instead of rejecting: count a plot only when its own logger
+     * saw no error */
+    "plots.forEach(function(p){var errs=[],lg=vega.logger(vega.Warn),err=lg.error;"
+    "lg.error=function(){errs.push(Array.prototype.join.call(arguments,' '));"
+    "return err.apply(lg,arguments);};"
+    "function fail(e){R.errors.push(p.id+': '+e);"
+    "document.getElementById(p.id).textContent='plot failed: '+e;}"
+    "try{new vega.View(vega.parse(p.spec),{renderer:'svg',container:'#'+p.id,hover:true,"
+    "logger:lg}).runAsync().then(function(){if(errs.length)fail(errs.join('; '));"
+    "else R.rendered++;},fail);}catch(e){fail(e);}});})();\n";
 
 mg_status mg_report_write(mg_context *ctx, const mg_report *r, FILE *f, const char *vega_dir) {
     if (!vega_dir) {
