@@ -135,6 +135,10 @@ typedef struct {
     double caffeine_mg_per_kg; /* caffeine dose in effect, mg per kg lean mass; >= 0 */
     double alcohol_g_per_kg;   /* ethanol dose in effect, g per kg body weight; >= 0 */
     double stress_factor;      /* cortisol relative to normal, >= 1 (1: none) */
+    double excretion_factor;   /* multiplies urinary excretion (filtered - reabsorbed), e.g.
+                                  the cortisol -> urinary Mg coupling of stress.h; [0, 100];
+                                  0 is read as 1, so initialisers that leave it out keep
+                                  their meaning */
 } mg_kin_modifier;
 
 typedef enum { MG_KIN_CVODE = 0, MG_KIN_FAST = 1 } mg_kin_solver;

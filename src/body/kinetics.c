@@ -73,8 +73,9 @@ typedef struct {
 /* Inputs that hold over one integration segment. */
 typedef struct {
     const derived *d;
-    double renal_factor; /* 1 - modifier losses, in [0, 1] */
-    int clamp;           /* hold plasma */
+    double renal_factor;     /* 1 - modifier losses, in [0, 1] */
+    double excretion_factor; /* multiplies filtered - reabsorbed (> 0) */
+    int clamp;               /* hold plasma */
 } seg_data;
 
 mg_kin_params mg_kin_params_default(double weight_kg) {
@@ -251,6 +252,12 @@ static double renal_factor(const derived *d, const mg_kin_modifier *m) {
     return x < 0 ? 0 : (x > 1 ? 1 : x);
 }
 
+/* The modifier's excretion multiplier (0, the value of initialisers that leave it out,
+ * means 1). */
+static double excretion_factor(const mg_kin_modifier *m) {
+    return m && m->excretion_factor > 0 ? m->excretion_factor : 1.0;
+}
+
 static mg_status check_mod(mg_context *ctx, const mg_kin_modifier *m, size_t i) {
     if (!isfinite(m->t_h) || m->t_h < 0)
         return mg_error_raise(ctx, MG_ERR_DATA,
@@ -265,6 +272,11 @@ static mg_status check_mod(mg_context *ctx, const mg_kin_modifier *m, size_t i) 
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "kinetics: modifier %zu: alcohol_g_per_kg must be in [0, 10], got %g",
                               i, m->alcohol_g_per_kg);
+    if (!isfinite(m->excretion_factor) || m->excretion_factor < 0 || m->excretion_factor > 100)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "kinetics: modifier %zu: excretion_factor must be in [0, 100], got "
+                              "%g",
+                              i, m->excretion_factor);
     if (!isfinite(m->stress_factor) || m->stress_factor < 1 || m->stress_factor > 100)
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "kinetics: modifier %zu: stress_factor must be in [1, 100], got %g",
@@ -288,6 +300,7 @@ mg_status mg_kin_renal(mg_context *ctx, const mg_kin_params *p, double serum_tot
     derive(p, &d);
     double f = d.gfr_l_h * d.fuf * serum_total_mM;
     double r = reabsorb(f, d.gfr_l_h * d.tm, d.theta) * renal_factor(&d, mod);
+    r = f - (f - r) * excretion_factor(mod);
     out->filtered_mmol_h = f;
     out->reabsorbed_mmol_h = r;
     out->excreted_mmol_h = f - r;
@@ -360,7 +373,7 @@ static void rhs(const seg_data *sd, const double *y, double *dy) {
     double j_sw = d->sweat_h * ci / d->ci_ref;
     double f = d->gfr_l_h * cuf; /* mmol/h */
     double r = reabsorb(f, d->gfr_l_h * d->tm, d->theta) * sd->renal_factor;
-    double j_u = (f - r) * MW;
+    double j_u = (f - r) * sd->excretion_factor * MW;
     double cuf_pos = cuf > 0 ? cuf : 0;
     double j_cin = d->jmax * (1.0 + d->thr_gain * j_abs_thr) * cuf_pos / (d->csf_km + cuf_pos);
     double j_cout = d->ke * y[Y_CSF];
@@ -629,6 +642,7 @@ static void fill_sample(const derived *d, const seg_data *sd, double t, const do
     s->urine_cum_mg = y[Y_URINE];
     double f = d->gfr_l_h * d->fuf * s->serum_total_mM;
     double r = reabsorb(f, d->gfr_l_h * d->tm, d->theta) * sd->renal_factor;
+    r = f - (f - r) * sd->excretion_factor;
     s->fractional_reabsorption = f > 0 ? r / f : 1.0;
 }
 
@@ -745,7 +759,8 @@ mg_status mg_kin_run(mg_context *ctx, const mg_kin_params *p, const mg_kin_state
     double y[Y_N] = {0};
     state_to_y(&s0, y);
     double intake = 0, faecal = 0;
-    seg_data sd = {&d, 1.0, opt->clamp_plasma_mM > 0};
+    seg_data sd = {
+        .d = &d, .renal_factor = 1.0, .excretion_factor = 1.0, .clamp = opt->clamp_plasma_mM > 0};
     if (sd.clamp) {
         double pnew = opt->clamp_plasma_mM * d.vp * MW;
         y[Y_INFUSED] += pnew - y[Y_PLASMA];
@@ -772,6 +787,7 @@ mg_status mg_kin_run(mg_context *ctx, const mg_kin_params *p, const mg_kin_state
         while (im < n_mods && mods[im].t_h <= t + T_EPS)
             cur_mod = &mods[im++];
         sd.renal_factor = renal_factor(&d, cur_mod);
+        sd.excretion_factor = excretion_factor(cur_mod);
         while (ie < n_events && events[ie].t_h <= t + T_EPS) {
             size_t je = group_end(events, n_events, ie);
             if (events[ie].t_h < T - T_EPS) {

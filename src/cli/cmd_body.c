@@ -448,30 +448,23 @@ static int run_body(const cli_common_opts *o) {
     size_t n_mods = 0;
     mg_kin_modifier *mods = NULL;
     if (st == MG_OK) {
-        size_t days = (size_t)s->duration_days;
-        mods = calloc(4 * days + 1, sizeof *mods);
+        /* one row per hour: caffeine in effect for 6 h after its daily time, alcohol for
+         * 6 h after 20:00 (also across midnight), stress held */
+        size_t hours = 24 * (size_t)s->duration_days;
+        mods = calloc(hours, sizeof *mods);
         if (!mods)
             st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-        for (size_t d = 0; mods && d < days; d++) {
-            /* piecewise constant: caffeine for 6 h after its time, alcohol 20:00-02:00 */
-            double t0 = 24.0 * (double)d;
-            double cs = t0 + s->caffeine_clock_h;
-            mods[n_mods++] = (mg_kin_modifier){t0, 0, 0, s->stress_factor};
-            if (s->caffeine_mg_per_kg > 0) {
-                mods[n_mods++] = (mg_kin_modifier){cs, s->caffeine_mg_per_kg, 0, s->stress_factor};
-                mods[n_mods++] = (mg_kin_modifier){cs + 6.0, 0, 0, s->stress_factor};
-            }
-            if (s->alcohol_g_per_kg > 0)
-                mods[n_mods++] =
-                    (mg_kin_modifier){t0 + 20.0, 0, s->alcohol_g_per_kg, s->stress_factor};
+        for (size_t h = 0; mods && h < hours; h++) {
+            double clock = (double)(h % 24);
+            double since_caf = fmod(clock - s->caffeine_clock_h + 24.0, 24.0);
+            double since_alc = fmod(clock - 20.0 + 24.0, 24.0);
+            int caf =
+                s->caffeine_mg_per_kg > 0 && since_caf < 6.0 && (double)h >= s->caffeine_clock_h;
+            int alc = s->alcohol_g_per_kg > 0 && since_alc < 6.0 && h >= 20;
+            mods[n_mods++] =
+                (mg_kin_modifier){(double)h, caf ? s->caffeine_mg_per_kg : 0.0,
+                                  alc ? s->alcohol_g_per_kg : 0.0, s->stress_factor, 1.0};
         }
-        for (size_t i = 1; i < n_mods; i++)
-            for (size_t j = i; j > 0 && mods[j].t_h < mods[j - 1].t_h; j--) {
-                mg_kin_modifier t = mods[j];
-                mods[j] = mods[j - 1];
-                mods[j - 1] = t;
-            }
-        /* alcohol ends at 02:00: the next day's 00:00 row resets it (in effect 4-6 h) */
     }
     if (st == MG_OK) {
         mg_kin_options opt;
