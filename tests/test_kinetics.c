@@ -245,7 +245,7 @@ START_TEST(test_caffeine) {
     }
     double c = 0.5 * (lo + hi);
     mg_kin_renal_out k0, k1;
-    mg_kin_modifier caf = {0, 6.0, 0, 1};
+    mg_kin_modifier caf = {0, 6.0, 0, 1, 1};
     ck_assert_int_eq(mg_kin_renal(ctx, &p, c, NULL, &k0), MG_OK);
     ck_assert_int_eq(mg_kin_renal(ctx, &p, c, &caf, &k1), MG_OK);
     ck_assert(fabs(k0.fractional_reabsorption - 0.970) < 1e-9);
@@ -254,8 +254,12 @@ START_TEST(test_caffeine) {
                   k1.fractional_reabsorption);
     printf("kinetics: caffeine 6 mg/kg at serum %.3f mM: reabsorption %.4f -> %.4f\n", c,
            k0.fractional_reabsorption, k1.fractional_reabsorption);
+    /* the excretion factor multiplies filtered - reabsorbed exactly (the cortisol coupling) */
+    mg_kin_modifier ex = {0, 0, 0, 1, 1.5};
+    ck_assert_int_eq(mg_kin_renal(ctx, &p, c, &ex, &k1), MG_OK);
+    ck_assert(fabs(k1.excreted_mmol_h - 1.5 * k0.excreted_mmol_h) < 1e-12 * k0.filtered_mmol_h);
     /* alcohol and stress lower reabsorption too; nothing raises it */
-    mg_kin_modifier alc = {0, 0, 1.0, 1}, str = {0, 0, 0, 2.0};
+    mg_kin_modifier alc = {0, 0, 1.0, 1, 1}, str = {0, 0, 0, 2.0, 1};
     ck_assert_int_eq(mg_kin_renal(ctx, &p, c, &alc, &k1), MG_OK);
     ck_assert(k1.fractional_reabsorption < k0.fractional_reabsorption);
     ck_assert_int_eq(mg_kin_renal(ctx, &p, c, &str, &k1), MG_OK);
@@ -357,8 +361,8 @@ static size_t regimen(mg_kin_event *ev, mg_kin_modifier *mods, size_t *n_mods, i
         }
         mg_kin_event s = {24.0 * k + 22, 200, 0.4 + 0.6 * (k % 2), 0, k % 2};
         ev[n++] = s;
-        mg_kin_modifier a = {24.0 * k + 7, 3.0, 0, 1.0}, b = {24.0 * k + 12, 0, 0.5, 1.5},
-                        c = {24.0 * k + 16, 0, 0, 1.0};
+        mg_kin_modifier a = {24.0 * k + 7, 3.0, 0, 1.0, 1}, b = {24.0 * k + 12, 0, 0.5, 1.5, 1},
+                        c = {24.0 * k + 16, 0, 0, 1.0, 1};
         mods[m++] = a;
         mods[m++] = b;
         mods[m++] = c;
@@ -529,7 +533,7 @@ START_TEST(test_bad_input) {
     ev[1].dose_mg = 3;
     ev[1].form_factor = 0;
     expect_data(ctx, mg_kin_run(ctx, &good, NULL, ev, 2, NULL, 0, &o, &r), "form_factor");
-    mg_kin_modifier m = {0, 0, 0, 0.5};
+    mg_kin_modifier m = {0, 0, 0, 0.5, 1};
     expect_data(ctx, mg_kin_run(ctx, &good, NULL, NULL, 0, &m, 1, &o, &r), "stress_factor");
     mg_kin_state s;
     ck_assert_int_eq(mg_kin_state_reference(ctx, &good, &s), MG_OK);

@@ -13,6 +13,7 @@
 
 #include "mgsim/base.h"
 #include "mgsim/body.h"
+#include "mgsim/couple.h"
 #include "mgsim/kinetics.h"
 #include "mgsim/diet.h"
 #include "mgsim/io.h"

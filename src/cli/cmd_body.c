@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/rng.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/scen_lists.h"
 #include "io/report.h"
 #include "io/scen.h"
 #include "mgsim/kinetics.h"
@@ -14,17 +14,8 @@
     "Model prediction, not medical advice. Whole-body Mg kinetics (docs/models/body-kinetics.md) " \
     "with saturable absorption fitted to Fine et al. 1991 (docs/models/absorption.md)."
 
-#define MAX_DOSES        64
 #define UL_SUPPLEMENT_MG 350.0 /* IOM 1997 UL for supplemental Mg, adults (data/dri.csv) */
 #define RNG_ADHERENCE    (MG_RNG_USER + 30)
-
-typedef struct {
-    double clock_h;
-    double mg; /* elemental */
-    char form[MG_SCEN_TEXT_MAX];
-    double form_factor;
-    int with_food;
-} body_dose;
 
 typedef struct {
     double age_y;
@@ -41,9 +32,7 @@ typedef struct {
     double adherence;
     uint64_t seed;
     mg_kin_params kin;
-    body_dose doses[MAX_DOSES];
-    size_t n_doses;
-    const mg_body_salt_forms *forms;
+    cli_dose_list doses;
 } body_scen;
 
 static const char *const sexes[] = {"female", "male", NULL};
@@ -106,72 +95,9 @@ static void body_defaults(body_scen *s) {
     s->kin = mg_kin_params_default(70);
 }
 
-/* regimen.doses: a list of {time: "HH:MM", mg: elemental mg, form: NAME, with_food: bool}. */
 static mg_status load_doses(mg_context *ctx, const mg_yaml_doc *doc, const char *key,
                             const mg_yaml_node *node, void *data) {
-    body_scen *s = data;
-    char loc[320], what[96];
-    if (node->kind == MG_YAML_NULL)
-        return MG_OK;
-    if (node->kind != MG_YAML_SEQ || node->n > MAX_DOSES)
-        return mg_error_raise(ctx, MG_ERR_CONFIG,
-                              "%s: %s: expected a list of at most %d doses {time, mg, form, "
-                              "with_food}",
-                              mg_yaml_loc(doc, node, 0, loc, sizeof loc), key, MAX_DOSES);
-    for (size_t i = 0; i < node->n; i++) {
-        const mg_yaml_node *e = node->items[i];
-        body_dose *d = &s->doses[s->n_doses];
-        if (e->kind != MG_YAML_MAP)
-            return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu]: expected a map {time, mg, form, with_food}",
-                                  mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
-        for (size_t j = 0; j < e->n; j++) {
-            const char *k = e->pairs[j].key;
-            if (strcmp(k, "time") && strcmp(k, "mg") && strcmp(k, "form") && strcmp(k, "with_food"))
-                return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                      "%s: %s[%zu]: unknown key '%s'; keys: time, mg (elemental), "
-                                      "form, with_food",
-                                      mg_yaml_loc(doc, e->pairs[j].value, 1, loc, sizeof loc), key,
-                                      i, k);
-        }
-        const mg_yaml_node *t = mg_yaml_map_get(e, "time"), *mg = mg_yaml_map_get(e, "mg");
-        const mg_yaml_node *form = mg_yaml_map_get(e, "form");
-        const mg_yaml_node *food = mg_yaml_map_get(e, "with_food");
-        if (!t || !mg || !form)
-            return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu]: needs time (\"HH:MM\"), mg (elemental Mg) and "
-                                  "form; with_food is optional (default true)",
-                                  mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
-        snprintf(what, sizeof what, "%s[%zu].time", key, i);
-        mg_status st = mg_scen_clock(ctx, doc, t, what, &d->clock_h);
-        snprintf(what, sizeof what, "%s[%zu].mg", key, i);
-        if (st == MG_OK)
-            st = mg_scen_number(ctx, doc, mg, what, "mg", 0, 5000, &d->mg);
-        if (st != MG_OK)
-            return st;
-        const mg_body_salt_form *row = NULL;
-        if (form->kind != MG_YAML_SCALAR ||
-            mg_body_salt_forms_lookup(ctx, s->forms, form->str, &row) != MG_OK) {
-            char why[768];
-            snprintf(why, sizeof why, "%s",
-                     form->kind == MG_YAML_SCALAR ? mg_error_message(ctx) : "expected a name");
-            return mg_error_raise(ctx, MG_ERR_CONFIG, "%s: %s[%zu].form: %s",
-                                  mg_yaml_loc(doc, form, 0, loc, sizeof loc), key, i, why);
-        }
-        snprintf(d->form, sizeof d->form, "%s", row->name);
-        d->form_factor = row->relative_bioavailability;
-        d->with_food = 1;
-        if (food) {
-            if (food->kind != MG_YAML_SCALAR ||
-                (strcmp(food->str, "true") != 0 && strcmp(food->str, "false") != 0))
-                return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                      "%s: %s[%zu].with_food: expected true or false",
-                                      mg_yaml_loc(doc, food, 0, loc, sizeof loc), key, i);
-            d->with_food = strcmp(food->str, "true") == 0;
-        }
-        s->n_doses++;
-    }
-    return MG_OK;
+    return cli_load_doses(ctx, doc, key, node, &((body_scen *)data)->doses);
 }
 
 void cli_body_help(FILE *out) {
@@ -232,45 +158,6 @@ void cli_body_help(FILE *out) {
         out);
 }
 
-/* The event list: three meals a day and each dose taken (adherence draw per dose per day). */
-static mg_status build_events(mg_context *ctx, const body_scen *s, mg_kin_event **ev, size_t *n,
-                              size_t *taken, size_t *missed) {
-    size_t days = (size_t)s->duration_days, per_day = 3 + s->n_doses;
-    mg_kin_event *e = calloc(days * per_day + 1, sizeof *e);
-    if (!e)
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    static const double meals[3] = {8.0, 13.0, 19.0};
-    size_t k = 0;
-    *taken = *missed = 0;
-    for (size_t d = 0; d < days; d++) {
-        for (int m = 0; m < 3; m++)
-            if (s->mg_per_day > 0)
-                e[k++] =
-                    (mg_kin_event){24.0 * (double)d + meals[m], s->mg_per_day / 3.0, 1.0, 1, 0};
-        for (size_t i = 0; i < s->n_doses; i++) {
-            double u = mg_rng_uniform(s->seed, RNG_ADHERENCE, (uint32_t)i, d);
-            if (u > s->adherence) {
-                (*missed)++;
-                continue;
-            }
-            (*taken)++;
-            const body_dose *x = &s->doses[i];
-            e[k++] = (mg_kin_event){24.0 * (double)d + x->clock_h, x->mg, x->form_factor,
-                                    x->with_food, strcmp(x->form, "l-threonate") == 0};
-        }
-    }
-    /* events in time order */
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && e[j].t_h < e[j - 1].t_h; j--) {
-            mg_kin_event t = e[j];
-            e[j] = e[j - 1];
-            e[j - 1] = t;
-        }
-    *ev = e;
-    *n = k;
-    return MG_OK;
-}
-
 static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_common_opts *o,
                                body_scen *s, const mg_kin_result *r, json_t *warnings, size_t taken,
                                size_t missed, double supp_mg_day) {
@@ -298,13 +185,13 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
     mg_scen_write_yaml(f, &body_schema, bases);
     /* regimen.adherence is the table's last key, so its map is still open */
     fputs("  doses:\n", f);
-    if (s->n_doses == 0)
+    if (s->doses.n_doses == 0)
         fputs("    []\n", f);
-    for (size_t i = 0; i < s->n_doses; i++) {
+    for (size_t i = 0; i < s->doses.n_doses; i++) {
         char c[8];
         fprintf(f, "    - {time: \"%s\", mg: %.17g, form: %s, with_food: %s}\n",
-                mg_scen_format_clock(s->doses[i].clock_h, c, sizeof c), s->doses[i].mg,
-                s->doses[i].form, s->doses[i].with_food ? "true" : "false");
+                mg_scen_format_clock(s->doses.doses[i].clock_h, c, sizeof c), s->doses.doses[i].mg,
+                s->doses.doses[i].form, s->doses.doses[i].with_food ? "true" : "false");
     }
     if ((st = cli_outset_close(ctx, f, "scenario.resolved.yaml")) != MG_OK)
         return st;
@@ -399,7 +286,7 @@ static int run_body(const cli_common_opts *o) {
     snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
     mg_status st = warnings ? mg_body_salt_forms_load(ctx, path, &forms)
                             : mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    s->forms = forms;
+    s->doses.forms = forms;
     if (st == MG_OK)
         st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
     if (st == MG_OK) {
@@ -413,8 +300,8 @@ static int run_body(const cli_common_opts *o) {
     }
     if (st == MG_OK)
         st = mg_kin_params_validate(ctx, &s->kin);
-    for (size_t i = 0; i < s->n_doses; i++)
-        supp += s->doses[i].mg;
+    for (size_t i = 0; i < s->doses.n_doses; i++)
+        supp += s->doses.doses[i].mg;
     if (st == MG_OK && supp > UL_SUPPLEMENT_MG) {
         char w[256];
         snprintf(w, sizeof w,
@@ -433,7 +320,8 @@ static int run_body(const cli_common_opts *o) {
         json_array_append_new(warnings, json_string(w));
     }
     if (st == MG_OK)
-        st = build_events(ctx, s, &ev, &n_ev, &taken, &missed);
+        st = cli_build_events(ctx, (size_t)s->duration_days, s->mg_per_day, &s->doses, s->adherence,
+                              s->seed, &ev, &n_ev, &taken, &missed);
     mg_kin_state init;
     mg_kin_solver solver = s->solver ? MG_KIN_FAST : MG_KIN_CVODE;
     if (st == MG_OK) {

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/scen_lists.h"
 #include "io/report.h"
 #include "io/scen.h"
 #include "mgsim/stress.h"
@@ -12,8 +13,6 @@
 #define STRESS_NOTE                                                                                \
     "Model prediction, not medical advice. HPA axis after Bangsgaard & Ottesen 2017 "              \
     "(docs/models/hpa-axis.md); magnesium couplings are documented hypotheses."
-
-#define MAX_STRESSORS 1000
 
 /* Everything a stress scenario sets. */
 typedef struct {
@@ -23,8 +22,7 @@ typedef struct {
     double serum_mg_mM; /* NaN: not given */
     mg_hpa_params hpa;
     mg_hpa_renal_params renal;
-    mg_hpa_stressor stressors[MAX_STRESSORS];
-    size_t n_stressors;
+    cli_stressor_list list;
 } stress_scen;
 
 #define O(f)   offsetof(stress_scen, f)
@@ -116,85 +114,9 @@ static void stress_defaults(stress_scen *s) {
     s->renal = mg_hpa_renal_params_default();
 }
 
-static const char *const kinds[] = {"acute", "chronic", NULL};
-
-/* stressors: a list of {kind, day, start, duration_h, level}. */
 static mg_status load_stressors(mg_context *ctx, const mg_yaml_doc *doc, const char *key,
                                 const mg_yaml_node *node, void *data) {
-    stress_scen *s = data;
-    char loc[320], what[96];
-    if (node->kind == MG_YAML_NULL)
-        return MG_OK;
-    if (node->kind != MG_YAML_SEQ)
-        return mg_error_raise(ctx, MG_ERR_CONFIG,
-                              "%s: %s: expected a list of {kind, day, start, duration_h, level}",
-                              mg_yaml_loc(doc, node, 0, loc, sizeof loc), key);
-    if (node->n > MAX_STRESSORS)
-        return mg_error_raise(ctx, MG_ERR_DATA, "%s: %s: at most %d stressors, got %zu",
-                              mg_yaml_loc(doc, node, 0, loc, sizeof loc), key, MAX_STRESSORS,
-                              node->n);
-    for (size_t i = 0; i < node->n; i++) {
-        const mg_yaml_node *e = node->items[i];
-        if (e->kind != MG_YAML_MAP)
-            return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu]: expected a map {kind, day, start, duration_h, "
-                                  "level}",
-                                  mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
-        for (size_t j = 0; j < e->n; j++) {
-            const char *k = e->pairs[j].key;
-            if (strcmp(k, "kind") && strcmp(k, "day") && strcmp(k, "start") &&
-                strcmp(k, "duration_h") && strcmp(k, "level"))
-                return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                      "%s: %s[%zu]: unknown key '%s'; keys: kind, day, start, "
-                                      "duration_h, level",
-                                      mg_yaml_loc(doc, e->pairs[j].value, 1, loc, sizeof loc), key,
-                                      i, k);
-        }
-        mg_hpa_stressor *st = &s->stressors[s->n_stressors];
-        const mg_yaml_node *kind = mg_yaml_map_get(e, "kind");
-        const mg_yaml_node *day = mg_yaml_map_get(e, "day");
-        const mg_yaml_node *start = mg_yaml_map_get(e, "start");
-        const mg_yaml_node *dur = mg_yaml_map_get(e, "duration_h");
-        const mg_yaml_node *lev = mg_yaml_map_get(e, "level");
-        if (!kind || !start || !dur || !lev)
-            return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu]: needs kind (acute|chronic), start (\"HH:MM\"), "
-                                  "duration_h and level; day is optional (default 0)",
-                                  mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
-        if (kind->kind != MG_YAML_SCALAR ||
-            (strcmp(kind->str, "acute") != 0 && strcmp(kind->str, "chronic") != 0))
-            return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu].kind: expected acute or chronic, got '%s'",
-                                  mg_yaml_loc(doc, kind, 0, loc, sizeof loc), key, i,
-                                  kind->kind == MG_YAML_SCALAR ? kind->str : "a list or map");
-        st->kind = strcmp(kind->str, "acute") == 0 ? MG_HPA_STRESS_ACUTE : MG_HPA_STRESS_CHRONIC;
-        double d = 0, clock, v;
-        snprintf(what, sizeof what, "%s[%zu].day", key, i);
-        mg_status rc = MG_OK;
-        if (day)
-            rc = mg_scen_number(ctx, doc, day, what, "d", 0, 3649, &d);
-        if (rc == MG_OK && floor(d) != d)
-            rc = mg_error_raise(ctx, MG_ERR_DATA, "%s: %s must be a whole day number, got %g",
-                                mg_yaml_loc(doc, day, 0, loc, sizeof loc), what, d);
-        snprintf(what, sizeof what, "%s[%zu].start", key, i);
-        if (rc == MG_OK)
-            rc = mg_scen_clock(ctx, doc, start, what, &clock);
-        snprintf(what, sizeof what, "%s[%zu].duration_h", key, i);
-        if (rc == MG_OK)
-            rc = mg_scen_number(ctx, doc, dur, what, "h", 1e-6, 24.0 * 3650, &v);
-        if (rc != MG_OK)
-            return rc;
-        st->duration_h = v;
-        snprintf(what, sizeof what, "%s[%zu].level", key, i);
-        rc = mg_scen_number(ctx, doc, lev, what,
-                            st->kind == MG_HPA_STRESS_ACUTE ? "CRH units/min" : "", 0, 1e6, &v);
-        if (rc != MG_OK)
-            return rc;
-        st->level = v;
-        st->start_h = 24.0 * d + clock;
-        s->n_stressors++;
-    }
-    return MG_OK;
+    return cli_load_stressors(ctx, doc, key, node, &((stress_scen *)data)->list);
 }
 
 void cli_stress_help(FILE *out) {
@@ -293,15 +215,16 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
     fprintf(f, "# mgsim %s: every key of %s after --set, as used\n", mg_version_string(), o->input);
     mg_scen_write_yaml(f, &stress_schema, bases);
     fputs("stressors:\n", f);
-    if (s->n_stressors == 0)
+    if (s->list.n_stressors == 0)
         fputs("  []\n", f);
-    for (size_t i = 0; i < s->n_stressors; i++) {
-        const mg_hpa_stressor *x = &s->stressors[i];
+    for (size_t i = 0; i < s->list.n_stressors; i++) {
+        const mg_hpa_stressor *x = &s->list.stressors[i];
         char c[8];
         double day = floor(x->start_h / 24.0);
         fprintf(f, "  - {kind: %s, day: %.0f, start: \"%s\", duration_h: %.17g, level: %.17g}\n",
-                kinds[x->kind], day, mg_scen_format_clock(x->start_h - 24.0 * day, c, sizeof c),
-                x->duration_h, x->level);
+                cli_stressor_kind_name(x->kind), day,
+                mg_scen_format_clock(x->start_h - 24.0 * day, c, sizeof c), x->duration_h,
+                x->level);
     }
     if ((st = cli_outset_close(ctx, f, "scenario.resolved.yaml")) != MG_OK)
         return st;
@@ -416,12 +339,12 @@ static int run_stress(const cli_common_opts *o) {
         st = mg_error_raise(ctx, MG_ERR_DATA,
                             "summary.skip_days (%llu) must be less than duration_days (%llu)",
                             (unsigned long long)s->skip_days, (unsigned long long)s->duration_days);
-    for (size_t i = 0; st == MG_OK && i < s->n_stressors; i++)
-        if (s->stressors[i].start_h >= 24.0 * (double)s->duration_days)
+    for (size_t i = 0; st == MG_OK && i < s->list.n_stressors; i++)
+        if (s->list.stressors[i].start_h >= 24.0 * (double)s->duration_days)
             st = mg_error_raise(ctx, MG_ERR_DATA,
                                 "stressors[%zu] starts on day %.0f, after the run's last day "
                                 "(%llu); raise duration_days or move the stressor",
-                                i, floor(s->stressors[i].start_h / 24.0),
+                                i, floor(s->list.stressors[i].start_h / 24.0),
                                 (unsigned long long)s->duration_days - 1);
     if (st == MG_OK)
         st = mg_hpa_params_validate(ctx, &s->hpa);
@@ -429,8 +352,8 @@ static int run_stress(const cli_common_opts *o) {
         st = mg_hpa_renal_params_validate(ctx, &s->renal);
     if (st == MG_OK) {
         mg_hpa_inputs in = mg_hpa_inputs_none();
-        in.stressors = s->stressors;
-        in.n_stressors = s->n_stressors;
+        in.stressors = s->list.stressors;
+        in.n_stressors = s->list.n_stressors;
         in.serum_mg_mM = s->serum_mg_mM;
         st = mg_hpa_run(ctx, &s->hpa, &in, NULL, 0.0, 24.0 * (double)s->duration_days,
                         s->sample_min / 60.0, &r);
@@ -453,7 +376,7 @@ static int run_stress(const cli_common_opts *o) {
     } else if (!o->quiet) {
         char c1[8], c2[8];
         printf("mgsim stress %s: %llu day(s), %zu stressor(s)\n", o->input,
-               (unsigned long long)s->duration_days, s->n_stressors);
+               (unsigned long long)s->duration_days, s->list.n_stressors);
         printf("cortisol (mean of days %zu-%zu): peak %.0f nmol/L at %s, nadir %.0f nmol/L at "
                "%s, 24-h mean %.0f nmol/L\n",
                first, r.n_days - 1, avg.peak_nmol_l,
