@@ -12,7 +12,8 @@
  *  4. NMDA-receptor expression s (homeostasis, when on): one signal/noise probe at the
  *     day's mean brain Mg and the current s measures the NMDA calcium flux F, then
  *     ln s += (24 h / tau_h)(1 - F/F*), exact for F frozen over the day (F*: the flux at
- *     s = 1 and homeostasis.mg_ref_mM, measured once at the start).
+ *     s = 1 and homeostasis.mg_ref_mM, or, when that is NaN, the brain Mg at the start of
+ *     the run: the person's own baseline; measured once at the start).
  *  5. The night that starts at bedtime on day d: the sleep-stage model at the day's mean
  *     brain Mg (the Mg hypothesis acts only when its gain is set), from its own warm-up
  *     (quasi-static: brain Mg changes over days, a night's dynamics over minutes).
@@ -96,7 +97,9 @@ typedef struct {
 /* Defaults: 28 days, kinetics for 70 kg, CVODE, no events; HPA, renal, sleep-stage, plast
  * (rule shouval2002), snr and homeostasis defaults of their modules; sleep on, bedtime 23:00
  * for 8 h, sleep warm-up 4 days; homeostasis on with a 2-s flux probe; free fraction 0.64;
- * seed 1. The Mg hypotheses keep their modules' defaults (off). */
+ * seed 1; homeo.mg_ref_mM NaN (the set point is the start of the run). The Mg hypotheses
+ * keep their modules' defaults (off). Each probe kind sees the same random inputs every
+ * time it runs (seed + 1000 + its index in probes). */
 void mg_couple_defaults(mg_couple_spec *s);
 
 /* One hourly sample. */
@@ -142,7 +145,8 @@ typedef struct {
     size_t n_probes;
     unsigned char *hypnogram; /* n_days x epochs_per_night stage codes (when sleep is on) */
     size_t epochs_per_night;
-    double set_point_flux; /* F* (homeostasis) */
+    double set_point_flux;  /* F* (homeostasis) */
+    double set_point_mg_mM; /* the brain Mg of F* */
     /* mass balance over the days completed, mg */
     double intake_mg, faecal_mg, urine_mg, sweat_mg, stores_start_mg, stores_end_mg;
     double balance_error_mg; /* intake - faecal - urine - sweat - (end - start) */

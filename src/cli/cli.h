@@ -48,4 +48,10 @@ int cli_body(int argc, char **argv);
 /* Print `mgsim body --help` to out. */
 void cli_body_help(FILE *out);
 
+/* `mgsim run SCENARIO.yaml [-o DIR] ...`: the main job, coupled over days, with its report. */
+int cli_run(int argc, char **argv);
+
+/* Print `mgsim run --help` to out. */
+void cli_run_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

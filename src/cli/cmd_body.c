@@ -321,7 +321,7 @@ static int run_body(const cli_common_opts *o) {
     }
     if (st == MG_OK)
         st = cli_build_events(ctx, (size_t)s->duration_days, s->mg_per_day, &s->doses, s->adherence,
-                              s->seed, &ev, &n_ev, &taken, &missed);
+                              s->seed, &ev, &n_ev, &taken, &missed, NULL);
     mg_kin_state init;
     mg_kin_solver solver = s->solver ? MG_KIN_FAST : MG_KIN_CVODE;
     if (st == MG_OK) {

@@ -33,6 +33,9 @@ static void print_help(FILE *out) {
             "       mgsim --help | --version\n"
             "\n"
             "Commands:\n"
+            "  run       the main job: a magnesium scenario from diet to synapse over days\n"
+            "            (body, stress, sleep and plasticity probes coupled), with\n"
+            "            report.html; `mgsim run --help`\n"
             "  net       run a spiking network model (YAML) and write spikes, rates, states and\n"
             "            a summary; `mgsim net --help` lists every option and model key\n"
             "  diet      a day's magnesium intake from a diet plan (YAML) against the dietary\n"
@@ -46,7 +49,7 @@ static void print_help(FILE *out) {
             "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
             "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): population, run, plan, validate.\n"
+            "Planned (not yet available): population, plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -95,6 +98,10 @@ int main(int argc, char **argv) {
             cli_protocol_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "run") == 0) {
+            cli_run_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "body") == 0) {
             cli_body_help(stdout);
             return 0;
@@ -115,6 +122,8 @@ int main(int argc, char **argv) {
         return cli_diet(argc - 1, argv + 1);
     if (strcmp(cmd, "protocol") == 0)
         return cli_protocol(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "body") == 0)
         return cli_body(argc - 1, argv + 1);
     if (strcmp(cmd, "sleep") == 0)

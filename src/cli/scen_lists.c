@@ -161,7 +161,7 @@ mg_status cli_load_stressors(mg_context *ctx, const mg_yaml_doc *doc, const char
 /* The event list: three meals a day and each dose taken (adherence draw per dose per day). */
 mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day, const cli_dose_list *s,
                            double adherence, uint64_t seed, mg_kin_event **ev, size_t *n,
-                           size_t *taken, size_t *missed) {
+                           size_t *taken, size_t *missed, double *supp_per_day) {
     size_t per_day = 3 + s->n_doses;
     mg_kin_event *e = calloc(days * per_day + 1, sizeof *e);
     if (!e)
@@ -180,6 +180,8 @@ mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day, cons
                 continue;
             }
             (*taken)++;
+            if (supp_per_day)
+                supp_per_day[d] += s->doses[i].mg;
             const cli_dose *x = &s->doses[i];
             e[k++] = (mg_kin_event){24.0 * (double)d + x->clock_h, x->mg, x->form_factor,
                                     x->with_food, strcmp(x->form, "l-threonate") == 0};

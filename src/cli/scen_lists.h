@@ -52,9 +52,11 @@ const char *cli_stressor_kind_name(mg_hpa_stress_kind k);
 /* The events of a run of `days` days: three meals (08:00, 13:00, 19:00) of mg_per_day / 3
  * each, and each dose of list on every day it is taken (a Philox draw per dose and day
  * against adherence, stream MG_RNG_USER + 30 keyed by (dose, day)), sorted by time.
- * *taken and *missed count the doses. The caller frees *ev. MG_ERR_NOMEM. */
+ * *taken and *missed count the doses; supp_per_day (NULL, or days entries) receives the
+ * supplement mg taken each day. The caller frees *ev. MG_ERR_NOMEM. */
 mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day,
                            const cli_dose_list *list, double adherence, uint64_t seed,
-                           mg_kin_event **ev, size_t *n, size_t *taken, size_t *missed);
+                           mg_kin_event **ev, size_t *n, size_t *taken, size_t *missed,
+                           double *supp_per_day);
 
 #endif /* MGSIM_CLI_SCEN_LISTS_H */

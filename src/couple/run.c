@@ -42,6 +42,7 @@ void mg_couple_defaults(mg_couple_spec *s) {
     s->homeostasis = 1;
     mg_homeo_defaults(&s->homeo);
     s->homeo_probe_ms = 2000.0;
+    s->homeo.mg_ref_mM = NAN;
     s->csf_free_fraction = 0.80 / 1.25;
     s->seed = 1;
 }
@@ -85,10 +86,11 @@ static mg_status check_spec(mg_context *ctx, const mg_couple_spec *s, size_t *n_
         st = mg_shouval_validate(ctx, &s->plast.sh);
     if (st != MG_OK)
         return st;
-    if (s->homeostasis &&
-        !(s->homeo.tau_h_hours > 0 && isfinite(s->homeo.tau_h_hours) && s->homeo.mg_ref_mM > 0))
+    if (s->homeostasis && !(s->homeo.tau_h_hours > 0 && isfinite(s->homeo.tau_h_hours) &&
+                            (isnan(s->homeo.mg_ref_mM) || s->homeo.mg_ref_mM > 0)))
         return mg_error_raise(ctx, MG_ERR_DATA,
-                              "homeostasis.tau_h must be > 0 h and homeostasis.mg_ref_mM > 0 mM");
+                              "homeostasis.tau_h must be > 0 h and homeostasis.mg_ref_mM > 0 mM "
+                              "(or null: the brain Mg at the start)");
     size_t n = 0;
     for (size_t i = 0; i < s->n_probes; i++) {
         const mg_probe_spec *p = &s->probes[i];
@@ -250,8 +252,10 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
         mg_hpa_result_free(&warm);
     }
     double scale = 1.0;
+    double brain0 = kst.csf_mg / (s->kin.csf_l * MG_KIN_MG_PER_MMOL) * s->csf_free_fraction;
+    out->set_point_mg_mM = isnan(s->homeo.mg_ref_mM) ? brain0 : s->homeo.mg_ref_mM;
     if (st == MG_OK && s->homeostasis)
-        st = flux_probe(ctx, s, s->homeo.mg_ref_mM, 1.0, &out->set_point_flux);
+        st = flux_probe(ctx, s, out->set_point_mg_mM, 1.0, &out->set_point_flux);
     out->stores_start_mg = mg_kin_state_total_mg(&kst);
     double plasma_l = s->kin.plasma_l_per_kg * s->kin.weight_kg;
     double prev_serum = kst.plasma_mg / (plasma_l * MG_KIN_MG_PER_MMOL);
@@ -388,7 +392,9 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
             mg_couple_probe *o = &out->probes[ip];
             o->day = d;
             o->clock_h = p->clock_h;
-            st = run_probe(ctx, s, p->kind, mg, scale, s->seed + PROBE_SEED_OFFSET + ip, o);
+            /* the same inputs every time a probe runs (common random numbers), so that its
+             * results differ only by brain Mg and NMDA expression */
+            st = run_probe(ctx, s, p->kind, mg, scale, s->seed + PROBE_SEED_OFFSET + i, o);
             if (st == MG_OK)
                 ip++;
         }

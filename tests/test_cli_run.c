@@ -1,0 +1,165 @@
+/* mgsim-test: unit */
+/* `mgsim run` (the main job) end to end: the default scenario writes every file with a
+ * consistent summary, the same seed gives the same data, the resolved scenario reproduces
+ * the run, Ctrl-C leaves a consistent partial result, and bad scenarios fail with
+ * file:line:column and leave nothing in DIR. */
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <time.h>
+
+#include "mgsim/base.h"
+
+#define TMP MGSIM_TEST_TMP "/cli_run"
+#include "cli_run.h"
+
+#define DEFAULT MGSIM_SOURCE_DIR "/examples/run/default.yaml"
+
+static double num(json_t *j, const char *key) {
+    json_t *v = json_object_get(j, key);
+    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
+    return json_number_value(v);
+}
+
+static int same_file(const char *a, const char *b) {
+    char *x = rd_slurp(a), *y = rd_slurp(b);
+    int same = x && y && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* The default scenario, shortened to 7 days. Mass balance: issue 6, "the coupled run
+ * conserves Mg mass to 1e-9 relative". */
+START_TEST(default_scenario) {
+    char d1[512], d2[512], d3[512], p1[600], p2[600];
+    fresh_dir("a", d1, sizeof d1);
+    fresh_dir("b", d2, sizeof d2);
+    fresh_dir("c", d3, sizeof d3);
+    const char *a[] = {"run", DEFAULT, "-o", d1, "-q", "--set", "duration_days=7", NULL};
+    expect(a, 0, NULL, NULL);
+    json_t *j = load_summary(d1);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "complete");
+    ck_assert_int_eq((int)num(j, "days_completed"), 7);
+    json_t *mb = json_object_get(j, "mass_balance");
+    ck_assert_msg(fabs(num(mb, "error_mg")) <= 1e-9 * num(mb, "intake_mg"), "balance %g",
+                  num(mb, "error_mg"));
+    /* a supplement below the UL raises CSF Mg a little (direction only) */
+    ck_assert(num(j, "csf_change_percent") > 0);
+    ck_assert(num(j, "serum_total_mM") > 0.75 && num(j, "serum_total_mM") < 0.95);
+    ck_assert(isfinite(num(j, "ltp_percent_first")) && isfinite(num(j, "snr_first")));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "note")), "not medical"));
+    json_decref(j);
+    static const char *const files[] = {"timeseries.csv",        "days.csv",     "probes.csv",
+                                        "hypnogram.csv",         "summary.json", "report.html",
+                                        "scenario.resolved.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        ck_assert_msg(rd_exists(d1, files[i]), "no %s", files[i]);
+    ck_assert_int_eq(rd_count_lines(rd_path(p1, sizeof p1, d1, "timeseries.csv")), 7 * 24 + 2);
+    ck_assert_int_eq(rd_count_lines(rd_path(p1, sizeof p1, d1, "days.csv")), 8);
+    /* tetanus daily (7) and snr weekly (1) */
+    ck_assert_int_eq(rd_count_lines(rd_path(p1, sizeof p1, d1, "probes.csv")), 9);
+    /* the same seed gives the same data */
+    const char *b[] = {"run", DEFAULT, "-o", d2, "-q", "--set", "duration_days=7", NULL};
+    expect(b, 0, NULL, NULL);
+    static const char *const data[] = {"timeseries.csv", "days.csv", "probes.csv", "hypnogram.csv"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(
+            same_file(rd_path(p1, sizeof p1, d1, data[i]), rd_path(p2, sizeof p2, d2, data[i])),
+            "%s differs between two runs with the same seed", data[i]);
+    /* the resolved scenario reproduces the run */
+    const char *c[] = {"run", rd_path(p1, sizeof p1, d1, "scenario.resolved.yaml"), "-o", d3, "-q",
+                       NULL};
+    expect(c, 0, NULL, NULL);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(
+            same_file(rd_path(p1, sizeof p1, d1, data[i]), rd_path(p2, sizeof p2, d3, data[i])),
+            "%s differs after loading scenario.resolved.yaml", data[i]);
+}
+END_TEST
+
+/* SIGINT during a long run: exit 130, every file complete for the days done, marked
+ * partial in summary.json. */
+START_TEST(interrupt_leaves_partial_result) {
+    char dir[512], out_path[600], err_path[600];
+    fresh_dir("int", dir, sizeof dir);
+    mkdir(dir, 0777);
+    rd_path(out_path, sizeof out_path, dir, "stdout.txt");
+    rd_path(err_path, sizeof err_path, dir, "stderr.txt");
+    char out[600];
+    rd_path(out, sizeof out, dir, "out");
+    pid_t pid = spawn((const char *[]){"run", DEFAULT, "-o", out, "--set", "duration_days=3000",
+                                       "--set", "homeostasis.on=false", NULL},
+                      out_path, err_path);
+    struct timespec tick = {0, 20000000};
+    char *err = NULL;
+    for (int k = 0; k < 3000; k++) {
+        free(err);
+        err = rd_slurp(err_path);
+        if (err && strstr(err, "day 1 of 3000"))
+            break;
+        nanosleep(&tick, NULL);
+    }
+    ck_assert_msg(err && strstr(err, "day 1 of 3000"), "no progress: %s", err ? err : "");
+    free(err);
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    err = rd_slurp(err_path);
+    ck_assert_msg(exit_status(status) == 130, "exit %d: %s", exit_status(status), err);
+    ck_assert_ptr_nonnull(strstr(err, "interrupted after day"));
+    free(err);
+    json_t *j = load_summary(out);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "partial");
+    int done = (int)num(j, "days_completed");
+    ck_assert(done >= 1 && done < 3000);
+    json_t *mb = json_object_get(j, "mass_balance");
+    ck_assert(fabs(num(mb, "error_mg")) <= 1e-9 * num(mb, "intake_mg"));
+    json_decref(j);
+    char p[700];
+    ck_assert_int_eq(rd_count_lines(rd_path(p, sizeof p, out, "days.csv")), done + 1);
+    ck_assert_int_eq(rd_count_hidden(out), 0);
+}
+END_TEST
+
+START_TEST(bad_scenarios) {
+    char dir[512], path[600], out[512];
+    fresh_dir("bad", dir, sizeof dir);
+    fresh_dir("bad_out", out, sizeof out);
+    write_file(dir, "a.yaml",
+               "duration_days: 5\nprobes:\n  - {protocol: tetanus, at: \"10:00\", first_day: 9}\n",
+               path, sizeof path);
+    const char *a[] = {"run", path, "-o", out, NULL};
+    expect(a, 65, NULL, "after the run's last day");
+    ck_assert_int_le(rd_count_entries(out), 0);
+    write_file(dir, "b.yaml", "probes:\n  - {protocol: ltp, at: \"10:00\"}\n", path, sizeof path);
+    const char *b[] = {"run", path, NULL};
+    expect(b, 78, NULL, "b.yaml:2:16: probes[0].protocol: unknown protocol; valid: tetanus");
+    write_file(dir, "c.yaml", "regimen:\n  doses:\n    - {time: \"21:00\", mg: 100, form: magic}\n",
+               path, sizeof path);
+    const char *c[] = {"run", path, NULL};
+    expect(c, 78, NULL, "valid forms");
+    const char *d[] = {"run", DEFAULT, "--set", "duration_days=0", NULL};
+    expect(d, 65, NULL, "duration_days");
+    const char *e[] = {"run", DEFAULT, "--set", "person.weigth_kg=70", NULL};
+    expect(e, 78, NULL, "did you mean 'person.weight_kg'");
+    const char *f[] = {"run", "--help", NULL};
+    expect(f, 0, "probes: a list of", NULL);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("cli_run");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, default_scenario);
+    tcase_add_test(tc, interrupt_leaves_partial_result);
+    tcase_add_test(tc, bad_scenarios);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
