@@ -149,6 +149,39 @@ START_TEST(bad_scenarios) {
 }
 END_TEST
 
+/* Every scenario in examples/run/ loads and runs (shortened to 2 days, no nights) and says
+ * at the top what it shows. */
+START_TEST(examples_run) {
+    static const char *const ex[] = {"default",
+                                     "threonate-vs-citrate-12-weeks",
+                                     "soil-1940-vs-2020",
+                                     "stress-and-caffeine",
+                                     "morning-vs-evening",
+                                     "older-adult-sleep"};
+    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        char path[600], dir[512];
+        snprintf(path, sizeof path, "%s/examples/run/%s.yaml", MGSIM_SOURCE_DIR, ex[i]);
+        char *text = rd_slurp(path);
+        ck_assert_msg(text && text[0] == '#', "%s does not start with a comment", path);
+        free(text);
+        fresh_dir(ex[i], dir, sizeof dir);
+        const char *a[] = {"run",
+                           path,
+                           "-o",
+                           dir,
+                           "-q",
+                           "--set",
+                           "duration_days=2",
+                           "--set",
+                           "sleep.on=false",
+                           "--set",
+                           "homeostasis.on=false",
+                           NULL};
+        expect(a, 0, NULL, NULL);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("cli_run");
     TCase *tc = tcase_create("core");
@@ -156,6 +189,7 @@ int main(void) {
     tcase_add_test(tc, default_scenario);
     tcase_add_test(tc, interrupt_leaves_partial_result);
     tcase_add_test(tc, bad_scenarios);
+    tcase_add_test(tc, examples_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

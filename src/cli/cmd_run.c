@@ -34,6 +34,8 @@ typedef struct {
     double egfr_ml_min;
     double mg_per_day;
     char plan[MG_SCEN_TEXT_MAX];
+    char soil[MG_SCEN_TEXT_MAX];
+    char processing[MG_SCEN_TEXT_MAX];
     uint64_t days;
     uint64_t seed;
     uint64_t sleep_warmup;
@@ -64,6 +66,14 @@ static const mg_scen_key run_keys[] = {
      "a diet plan file (as for mgsim diet; relative to this scenario) whose daily intake, "
      "after its processing and soil scenario, replaces diet.mg_per_day; \"\": none",
      "user input"},
+    {"diet.soil_scenario", MG_SCEN_TEXT, 0, O(soil), "", 0, 0, 0, NULL,
+     "with diet.plan: a soil/crop scenario of data/soil_scenarios.csv (e.g. soil-1940), "
+     "replacing the plan's own; \"\": the plan's",
+     "data/soil_scenarios.csv (sources per row)"},
+    {"diet.processing", MG_SCEN_TEXT, 0, O(processing), "", 0, 0, 0, NULL,
+     "with diet.plan: a process of data/processing.csv (e.g. refined-flour), replacing the "
+     "plan's own; \"\": the plan's",
+     "data/processing.csv (sources per row)"},
     {"duration_days", MG_SCEN_UINT, 0, O(days), "d", 1, 3650, 0, NULL, "days to simulate",
      "user input"},
     {"seed", MG_SCEN_UINT, 0, O(seed), "", 0, 1.8e19, 0, NULL,
@@ -708,8 +718,9 @@ static mg_status write_report(mg_context *ctx, cli_outset *out, run_scen *s,
 }
 
 /* The daily diet from a plan file (relative to the scenario's folder). */
-static mg_status plan_intake(mg_context *ctx, const char *scenario, const char *plan,
+static mg_status plan_intake(mg_context *ctx, const char *scenario, const run_scen *s,
                              double *mg_per_day) {
+    const char *plan = s->plan;
     char path[4096], data[4096];
     const char *slash = strrchr(scenario, '/');
     if (plan[0] == '/' || !slash)
@@ -724,6 +735,10 @@ static mg_status plan_intake(mg_context *ctx, const char *scenario, const char *
     mg_status st = mg_diet_foods_load(ctx, data, &foods);
     if (st == MG_OK)
         st = mg_diet_plan_load(ctx, path, NULL, 0, foods, &p);
+    if (st == MG_OK && s->soil[0])
+        snprintf(p->soil_scenario, sizeof p->soil_scenario, "%s", s->soil);
+    if (st == MG_OK && s->processing[0])
+        snprintf(p->processing, sizeof p->processing, "%s", s->processing);
     if (st == MG_OK && p->processing[0]) {
         snprintf(data, sizeof data, "%s/processing.csv", cli_data_dir());
         st = mg_diet_processing_load(ctx, data, &proc);
@@ -779,7 +794,12 @@ static int run_main(const cli_common_opts *o) {
     if (st == MG_OK)
         st = mg_scen_load(ctx, doc, &run_schema, bases, load_custom, s);
     if (st == MG_OK && s->plan[0])
-        st = plan_intake(ctx, o->input, s->plan, &s->mg_per_day);
+        st = plan_intake(ctx, o->input, s, &s->mg_per_day);
+    if (st == MG_OK && !s->plan[0] && (s->soil[0] || s->processing[0]))
+        st = mg_error_raise(ctx, MG_ERR_CONFIG,
+                            "%s: diet.soil_scenario and diet.processing apply to the foods of a "
+                            "diet.plan; give diet.plan, or scale diet.mg_per_day yourself",
+                            o->input);
     double supp = 0, *supp_day = NULL;
     if (st == MG_OK) {
         mg_couple_spec *c = &s->spec;
