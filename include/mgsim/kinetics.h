@@ -228,6 +228,47 @@ typedef struct {
 mg_status mg_kin_renal(mg_context *ctx, const mg_kin_params *p, double serum_total_mM,
                        const mg_kin_modifier *mod, mg_kin_renal_out *out);
 
+/* ---- fast path for populations: an exponential integrator for daily patterns ---- */
+
+/* Options of mg_kin_daily_run. Zero-initialise, then set days. */
+typedef struct {
+    unsigned days;        /* days of run_day to simulate; [1, 36500] */
+    unsigned settle_days; /* days of settle_day before them, from the algebraic fed steady
+                             state; 0: 3 (fast pools settle within a day; slow pools start
+                             at equilibrium); <= 3650 */
+    double max_step_h;    /* longest step, h; each interval between events is cut into equal
+                             steps no longer than this; 0: 0.5; in (0, 2] */
+} mg_kin_daily_options;
+
+/* Result of mg_kin_daily_run. Plain values; nothing to free. */
+typedef struct {
+    mg_kin_state initial;    /* state after the settle days (start of the run days) */
+    mg_kin_state final;      /* state at the end */
+    double serum_total_mM;   /* time-mean over the last day */
+    double csf_mM;           /* time-mean over the last day */
+    double urine_mg_per_day; /* urinary Mg on the last day, mg */
+    /* over the run days, mg */
+    double intake_mg, faecal_mg, urine_mg, sweat_mg;
+    double balance_error_mg; /* intake - faecal - urine - sweat - (final - initial); ~0 */
+    long steps;              /* exponential steps taken (settle days included) */
+} mg_kin_daily_result;
+
+/* The whole-body model for a person who repeats one daily pattern: from the algebraic fed
+ * steady state of settle_day (as mg_kin_steady_state), settle_days days of settle_day, then
+ * opt->days days of run_day (both patterns: t_h in [0, 24), sorted; either may be empty), no
+ * modifiers, no clamp. Integrator: exponential time differencing (ETD2RK, Cox & Matthews
+ * 2002) with the linear fluxes (gut absorption, exchange, tissue and bone, sweat, CSF exit)
+ * and the slopes of urinary loss and CSF influx at the steady state taken exactly through one
+ * matrix exponential per distinct step size; the nonlinear remainders (saturable kidney and
+ * CSF uptake, the threonate gain) are second-order. Mass is conserved to rounding. About
+ * 50x fewer right-hand-side evaluations than MG_KIN_FAST; agreement with CVODE is tested in
+ * tests/test_population.c. No allocation besides one workspace per call.
+ * Errors: MG_ERR_DATA for invalid parameters, options (naming the field) or events (as
+ * mg_kin_run, and times outside [0, 24)); MG_ERR_NOMEM. *out is zeroed on error. */
+mg_status mg_kin_daily_run(mg_context *ctx, const mg_kin_params *p, const mg_kin_event *settle_day,
+                           size_t n_settle, const mg_kin_event *run_day, size_t n_run,
+                           const mg_kin_daily_options *opt, mg_kin_daily_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -875,27 +875,11 @@ mg_status mg_kin_run(mg_context *ctx, const mg_kin_params *p, const mg_kin_state
 
 /* --- the fed steady state --- */
 
-mg_status mg_kin_steady_state(mg_context *ctx, const mg_kin_params *p,
-                              const mg_kin_event *day_events, size_t n_day_events, unsigned days,
-                              mg_kin_solver solver, mg_kin_state *out) {
-    mg_status st = mg_kin_params_validate(ctx, p);
-    if (st == MG_OK)
-        st = check_events(ctx, day_events, n_day_events);
-    if (st != MG_OK)
-        return st;
-    if (!out)
-        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: no output state given");
-    if (days > 3650)
-        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: days must be <= 3650, got %u", days);
-    for (size_t i = 0; i < n_day_events; i++)
-        if (day_events[i].t_h >= 24.0)
-            return mg_error_raise(ctx, MG_ERR_DATA,
-                                  "kinetics: day event %zu: t_h must be in [0, 24) h, got %g", i,
-                                  day_events[i].t_h);
-    if (days == 0)
-        days = 5;
-    derived d;
-    derive(p, &d);
+/* The algebraic fed steady state of a daily pattern: the periodic gut contents at the start of
+ * a day and every other pool at equilibrium with the mean absorbed rate. */
+static void steady_guess(const mg_kin_params *p, const derived *dd, const mg_kin_event *day_events,
+                         size_t n_day_events, mg_kin_state *out) {
+    const derived d = *dd;
     /* absorbable per meal, and the periodic gut contents at the start of a day */
     double gut0[2] = {0, 0}, absorbed_day = 0;
     double decay_day = exp(-d.ka * 24.0);
@@ -924,16 +908,40 @@ mg_status mg_kin_steady_state(mg_context *ctx, const mg_kin_params *p,
             lo = cp;
     }
     double cp = 0.5 * (lo + hi), cuf = d.fuf * cp, ci = ci_per_cuf * cuf;
+    out->gut_mg = gut0[0];
+    out->gut_threonate_mg = gut0[1];
+    out->plasma_mg = cp * d.vp * MW;
+    out->isf_mg = ci * d.vi * MW;
+    out->tissue_fast_mg = d.tf_ref * ci / d.ci_ref;
+    out->tissue_mg = d.t_ref * ci / d.ci_ref;
+    out->bone_exch_mg = d.bex_ref * ci / d.ci_ref;
+    out->bone_slow_mg = d.bslow_ref * ci / d.ci_ref;
+    out->csf_mg = d.jmax * cuf / (d.csf_km + cuf) / d.ke;
+}
+
+mg_status mg_kin_steady_state(mg_context *ctx, const mg_kin_params *p,
+                              const mg_kin_event *day_events, size_t n_day_events, unsigned days,
+                              mg_kin_solver solver, mg_kin_state *out) {
+    mg_status st = mg_kin_params_validate(ctx, p);
+    if (st == MG_OK)
+        st = check_events(ctx, day_events, n_day_events);
+    if (st != MG_OK)
+        return st;
+    if (!out)
+        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: no output state given");
+    if (days > 3650)
+        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: days must be <= 3650, got %u", days);
+    for (size_t i = 0; i < n_day_events; i++)
+        if (day_events[i].t_h >= 24.0)
+            return mg_error_raise(ctx, MG_ERR_DATA,
+                                  "kinetics: day event %zu: t_h must be in [0, 24) h, got %g", i,
+                                  day_events[i].t_h);
+    if (days == 0)
+        days = 5;
+    derived d;
+    derive(p, &d);
     mg_kin_state s;
-    s.gut_mg = gut0[0];
-    s.gut_threonate_mg = gut0[1];
-    s.plasma_mg = cp * d.vp * MW;
-    s.isf_mg = ci * d.vi * MW;
-    s.tissue_fast_mg = d.tf_ref * ci / d.ci_ref;
-    s.tissue_mg = d.t_ref * ci / d.ci_ref;
-    s.bone_exch_mg = d.bex_ref * ci / d.ci_ref;
-    s.bone_slow_mg = d.bslow_ref * ci / d.ci_ref;
-    s.csf_mg = d.jmax * cuf / (d.csf_km + cuf) / d.ke;
+    steady_guess(p, &d, day_events, n_day_events, &s);
     /* settle the fast pools into the daily cycle */
     size_t n = n_day_events * days;
     mg_kin_event *ev = n ? malloc(n * sizeof *ev) : NULL;
@@ -956,4 +964,311 @@ mg_status mg_kin_steady_state(mg_context *ctx, const mg_kin_params *p,
     *out = r.final;
     mg_kin_result_free(&r);
     return MG_OK;
+}
+
+/* --- the exponential integrator for daily patterns (populations) ---
+ *
+ * State x (XN): the nine pools, urine, sweat, and the integrals of serum total and CSF Mg.
+ * dx/dt = A x + D n(x): A holds every linear flux plus the slopes u1, c1 of urinary loss and
+ * CSF influx in plasma Mg at the fed steady state; n = (j_u - u1 P, j_in - c1 P) is the rest,
+ * along the directions d_u = e_U - e_P and d_c = e_C - e_P. Steps of ETD2RK (Cox & Matthews
+ * 2002): a = E x + Phi1 n(x), x' = a + Phi2 (n(a) - n(x)), with E = exp(hA), Phi1 = h phi1(hA)
+ * D and Phi2 = h phi2(hA) D taken from one exponential of the 17 x 17 block matrix
+ * [[hA, hD, 0], [0, 0, I], [0, 0, 0]]. The linear part, gut absorption included, is exact;
+ * the columns of A and the directions D sum to zero over the mass members, so every step
+ * conserves mass to rounding. */
+
+enum { X_INT_SERUM = 11, X_INT_CSF = 12, XN = 13, XM = XN + 4 };
+#define MAX_STEP_SIZES 32
+
+typedef struct {
+    double h;
+    double e[XN][XN];
+    double phi1[XN][2], phi2[XN][2];
+} expo_step;
+
+typedef struct {
+    const mg_kin_params *p;
+    derived d;
+    double u1, c1; /* slopes at the linearisation point, 1/h */
+    double a[XN][XN];
+    expo_step steps[MAX_STEP_SIZES];
+    size_t n_steps;
+    long n_taken;
+} expo_ws;
+
+static double urine_flux(const derived *d, double plasma_mg) {
+    double f = d->gfr_l_h * d->fuf * plasma_mg / (d->vp * MW);
+    return (f - reabsorb(f, d->gfr_l_h * d->tm, d->theta)) * MW;
+}
+
+static double csf_influx(const derived *d, double plasma_mg, double gut_thr_mg) {
+    double cuf = d->fuf * plasma_mg / (d->vp * MW);
+    if (cuf < 0)
+        cuf = 0;
+    return d->jmax * (1.0 + d->thr_gain * d->ka * gut_thr_mg) * cuf / (d->csf_km + cuf);
+}
+
+static void expo_n(const expo_ws *w, const double *x, double n[2]) {
+    double pl = x[Y_PLASMA];
+    n[0] = urine_flux(&w->d, pl) - w->u1 * pl;
+    n[1] = csf_influx(&w->d, pl, x[Y_GUT_THR]) - w->c1 * pl;
+}
+
+/* A for the linearisation at plasma_mg. */
+static void expo_setup(expo_ws *w, const mg_kin_params *p, double plasma_mg) {
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    derive(p, &w->d);
+    const derived *d = &w->d;
+    double dp = 1e-4 * plasma_mg;
+    w->u1 = (urine_flux(d, plasma_mg + dp) - urine_flux(d, plasma_mg - dp)) / (2.0 * dp);
+    w->c1 = (csf_influx(d, plasma_mg + dp, 0) - csf_influx(d, plasma_mg - dp, 0)) / (2.0 * dp);
+    double(*a)[XN] = w->a;
+    /* flux f = sum_j c_j x_j from pool `from` to pool `to`: a[to][j] += c_j, a[from][j] -= c_j */
+#define FLOW(from, to, j, c)                                                                       \
+    do {                                                                                           \
+        a[to][j] += (c);                                                                           \
+        a[from][j] -= (c);                                                                         \
+    } while (0)
+    double viM = d->vi * MW;
+    FLOW(Y_GUT, Y_PLASMA, Y_GUT, d->ka);
+    FLOW(Y_GUT_THR, Y_PLASMA, Y_GUT_THR, d->ka);
+    FLOW(Y_PLASMA, Y_ISF, Y_PLASMA, d->q * d->fuf / d->vp);
+    FLOW(Y_PLASMA, Y_ISF, Y_ISF, -d->q / d->vi);
+    FLOW(Y_ISF, Y_TFAST, Y_ISF, d->ktf * d->tf_ref / (d->ci_ref * viM));
+    FLOW(Y_ISF, Y_TFAST, Y_TFAST, -d->ktf);
+    FLOW(Y_ISF, Y_TISSUE, Y_ISF, d->kt * d->t_ref / (d->ci_ref * viM));
+    FLOW(Y_ISF, Y_TISSUE, Y_TISSUE, -d->kt);
+    FLOW(Y_ISF, Y_BEX, Y_ISF, d->kb * d->bex_ref / (d->ci_ref * viM));
+    FLOW(Y_ISF, Y_BEX, Y_BEX, -d->kb);
+    FLOW(Y_BEX, Y_BSLOW, Y_BEX, d->ks * d->bslow_ref / d->bex_ref);
+    FLOW(Y_BEX, Y_BSLOW, Y_BSLOW, -d->ks);
+    FLOW(Y_ISF, Y_SWEAT, Y_ISF, d->sweat_h / (d->ci_ref * viM));
+    FLOW(Y_CSF, Y_PLASMA, Y_CSF, d->ke);
+    FLOW(Y_PLASMA, Y_URINE, Y_PLASMA, w->u1);
+    FLOW(Y_PLASMA, Y_CSF, Y_PLASMA, w->c1);
+#undef FLOW
+    a[X_INT_SERUM][Y_PLASMA] = 1.0 / (d->vp * MW);
+    a[X_INT_CSF][Y_CSF] = 1.0 / (d->vc * MW);
+}
+
+static void matmul(const double (*x)[XM], const double (*y)[XM], double (*z)[XM]) {
+    for (int i = 0; i < XM; i++) {
+        double row[XM] = {0};
+        for (int k = 0; k < XM; k++) {
+            double xik = x[i][k];
+            if (xik == 0)
+                continue;
+            for (int j = 0; j < XM; j++)
+                row[j] += xik * y[k][j];
+        }
+        memcpy(z[i], row, sizeof row);
+    }
+}
+
+/* exp(M) by scaling and squaring with a degree-12 Taylor polynomial (Horner) once the
+ * 1-norm is below 1/4: truncation below 0.25^13 / 13! ~ 2e-18 relative. */
+static void expm(const double (*m)[XM], double (*out)[XM]) {
+    double norm = 0;
+    for (int j = 0; j < XM; j++) {
+        double c = 0;
+        for (int i = 0; i < XM; i++)
+            c += fabs(m[i][j]);
+        if (c > norm)
+            norm = c;
+    }
+    int s = 0;
+    while (norm > 0.25 && s < 60) {
+        norm *= 0.5;
+        s++;
+    }
+    double scale = ldexp(1.0, -s);
+    double x[XM][XM], t[XM][XM], u[XM][XM];
+    for (int i = 0; i < XM; i++)
+        for (int j = 0; j < XM; j++)
+            x[i][j] = m[i][j] * scale;
+    /* t = I + x/k (I + x/(k+1) (...)) from k = 12 down */
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < XM; i++)
+        t[i][i] = 1.0;
+    for (int k = 12; k >= 1; k--) {
+        matmul((const double(*)[XM])x, (const double(*)[XM])t, u);
+        for (int i = 0; i < XM; i++)
+            for (int j = 0; j < XM; j++)
+                t[i][j] = u[i][j] / (double)k + (i == j ? 1.0 : 0.0);
+    }
+    for (int k = 0; k < s; k++) {
+        matmul((const double(*)[XM])t, (const double(*)[XM])t, u);
+        memcpy(t, u, sizeof t);
+    }
+    memcpy(out, t, sizeof t);
+}
+
+/* The step of size h (computed on first use). NULL when the cache is full. */
+static const expo_step *expo_step_get(expo_ws *w, double h) {
+    for (size_t i = 0; i < w->n_steps; i++)
+        if (w->steps[i].h == h)
+            return &w->steps[i];
+    if (w->n_steps == MAX_STEP_SIZES)
+        return NULL;
+    expo_step *st = &w->steps[w->n_steps++];
+    double m[XM][XM], e[XM][XM];
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < XN; i++)
+        for (int j = 0; j < XN; j++)
+            m[i][j] = h * w->a[i][j];
+    /* directions: d_u = e_U - e_P (column XN), d_c = e_C - e_P (column XN + 1) */
+    m[Y_URINE][XN] = h;
+    m[Y_PLASMA][XN] = -h;
+    m[Y_CSF][XN + 1] = h;
+    m[Y_PLASMA][XN + 1] = -h;
+    m[XN][XN + 2] = 1.0;
+    m[XN + 1][XN + 3] = 1.0;
+    expm((const double(*)[XM])m, e);
+    st->h = h;
+    for (int i = 0; i < XN; i++) {
+        for (int j = 0; j < XN; j++)
+            st->e[i][j] = e[i][j];
+        st->phi1[i][0] = e[i][XN];
+        st->phi1[i][1] = e[i][XN + 1];
+        st->phi2[i][0] = e[i][XN + 2];
+        st->phi2[i][1] = e[i][XN + 3];
+    }
+    return st;
+}
+
+/* One ETD2RK step. */
+static void expo_step_do(const expo_ws *w, const expo_step *st, double *x) {
+    double n0[2], n1[2], a[XN];
+    expo_n(w, x, n0);
+    for (int i = 0; i < XN; i++) {
+        double s = st->phi1[i][0] * n0[0] + st->phi1[i][1] * n0[1];
+        for (int j = 0; j < XN; j++)
+            s += st->e[i][j] * x[j];
+        a[i] = s;
+    }
+    expo_n(w, a, n1);
+    for (int i = 0; i < XN; i++)
+        x[i] = a[i] + st->phi2[i][0] * (n1[0] - n0[0]) + st->phi2[i][1] * (n1[1] - n0[1]);
+}
+
+/* Advance x by span hours in equal steps of at most hmax. */
+static mg_status expo_advance(mg_context *ctx, expo_ws *w, double *x, double span, double hmax) {
+    if (span <= T_EPS)
+        return MG_OK;
+    long n = (long)ceil(span / hmax - 1e-9);
+    if (n < 1)
+        n = 1;
+    const expo_step *st = expo_step_get(w, span / (double)n);
+    if (!st)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "kinetics: the daily events need more than %d distinct step sizes; "
+                              "use fewer distinct event times",
+                              MAX_STEP_SIZES);
+    for (long i = 0; i < n; i++)
+        expo_step_do(w, st, x);
+    w->n_taken += n;
+    return MG_OK;
+}
+
+/* One day of the pattern ev[0..n) (t_h in [0, 24), sorted) from x at the day's start. */
+static mg_status expo_day(mg_context *ctx, expo_ws *w, const mg_kin_event *ev, size_t n,
+                          double hmax, double *x, double *intake, double *faecal) {
+    double t = 0;
+    double y[Y_N] = {0};
+    for (size_t i = 0; i < n;) {
+        size_t j = group_end(ev, n, i);
+        mg_status st = expo_advance(ctx, w, x, ev[i].t_h - t, hmax);
+        if (st != MG_OK)
+            return st;
+        t = ev[i].t_h;
+        y[Y_GUT] = x[Y_GUT];
+        y[Y_GUT_THR] = x[Y_GUT_THR];
+        apply_meal(w->p, ev, i, j, y, intake, faecal);
+        x[Y_GUT] = y[Y_GUT];
+        x[Y_GUT_THR] = y[Y_GUT_THR];
+        i = j;
+    }
+    return expo_advance(ctx, w, x, 24.0 - t, hmax);
+}
+
+static mg_status check_day(mg_context *ctx, const mg_kin_event *ev, size_t n, const char *what) {
+    mg_status st = check_events(ctx, ev, n);
+    if (st != MG_OK)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].t_h >= 24.0)
+            return mg_error_raise(ctx, MG_ERR_DATA,
+                                  "kinetics: %s event %zu: t_h must be in [0, 24) h, got %g", what,
+                                  i, ev[i].t_h);
+    return MG_OK;
+}
+
+mg_status mg_kin_daily_run(mg_context *ctx, const mg_kin_params *p, const mg_kin_event *settle_day,
+                           size_t n_settle, const mg_kin_event *run_day, size_t n_run,
+                           const mg_kin_daily_options *opt, mg_kin_daily_result *out) {
+    if (!out)
+        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: no result given");
+    memset(out, 0, sizeof *out);
+    if (!opt)
+        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: no options given");
+    mg_status st = mg_kin_params_validate(ctx, p);
+    if (st == MG_OK)
+        st = check_day(ctx, settle_day, n_settle, "settle-day");
+    if (st == MG_OK)
+        st = check_day(ctx, run_day, n_run, "run-day");
+    if (st != MG_OK)
+        return st;
+    if (opt->days < 1 || opt->days > 36500)
+        return mg_error_raise(ctx, MG_ERR_DATA, "kinetics: days must be in [1, 36500], got %u",
+                              opt->days);
+    if (opt->settle_days > 3650)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "kinetics: settle_days must be <= 3650 (0: 3), got %u",
+                              opt->settle_days);
+    if (!isfinite(opt->max_step_h) || opt->max_step_h < 0 || opt->max_step_h > 2)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "kinetics: max_step_h must be in (0, 2] h (0: 0.5), got %g",
+                              opt->max_step_h);
+    unsigned settle = opt->settle_days ? opt->settle_days : 3;
+    double hmax = opt->max_step_h > 0 ? opt->max_step_h : 0.5;
+    expo_ws *w = malloc(sizeof *w);
+    if (!w)
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "kinetics: out of memory");
+    mg_kin_state s0;
+    derive(p, &w->d);
+    steady_guess(p, &w->d, settle_day, n_settle, &s0);
+    expo_setup(w, p, s0.plasma_mg);
+    double x[XN] = {0};
+    state_to_y(&s0, x);
+    double in = 0, fa = 0;
+    for (unsigned k = 0; k < settle && st == MG_OK; k++)
+        st = expo_day(ctx, w, settle_day, n_settle, hmax, x, &in, &fa);
+    mg_kin_state start;
+    y_to_state(x, &start);
+    double u0 = x[Y_URINE], sw0 = x[Y_SWEAT];
+    in = fa = 0;
+    double last[XN] = {0};
+    for (unsigned k = 0; k < opt->days && st == MG_OK; k++) {
+        memcpy(last, x, sizeof last);
+        st = expo_day(ctx, w, run_day, n_run, hmax, x, &in, &fa);
+    }
+    if (st == MG_OK) {
+        out->initial = start;
+        y_to_state(x, &out->final);
+        out->serum_total_mM = (x[X_INT_SERUM] - last[X_INT_SERUM]) / 24.0;
+        out->csf_mM = (x[X_INT_CSF] - last[X_INT_CSF]) / 24.0;
+        out->urine_mg_per_day = x[Y_URINE] - last[Y_URINE];
+        out->intake_mg = in;
+        out->faecal_mg = fa;
+        out->urine_mg = x[Y_URINE] - u0;
+        out->sweat_mg = x[Y_SWEAT] - sw0;
+        out->balance_error_mg =
+            in - fa - out->urine_mg - out->sweat_mg -
+            (mg_kin_state_total_mg(&out->final) - mg_kin_state_total_mg(&start));
+        out->steps = w->n_taken;
+    }
+    free(w);
+    return st;
 }

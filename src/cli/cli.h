@@ -54,4 +54,11 @@ int cli_run(int argc, char **argv);
 /* Print `mgsim run --help` to out. */
 void cli_run_help(FILE *out);
 
+/* `mgsim population SCENARIO.yaml [-o DIR] ...`: a Monte Carlo of virtual adults (also under
+ * mpirun when built with MPI). */
+int cli_population(int argc, char **argv);
+
+/* Print `mgsim population --help` to out. */
+void cli_population_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

@@ -40,6 +40,9 @@ static void print_help(FILE *out) {
             "            a summary; `mgsim net --help` lists every option and model key\n"
             "  diet      a day's magnesium intake from a diet plan (YAML) against the dietary\n"
             "            reference intakes for age and sex; `mgsim diet --help`\n"
+            "  population  a Monte Carlo of virtual adults (usual intake, soil, processing,\n"
+            "            supplements): share below the EAR, serum and CSF Mg distributions;\n"
+            "            `mgsim population --help`\n"
             "  body      magnesium through gut, plasma, tissues, bone, kidney and CSF over days,\n"
             "            under a diet and a supplement regimen; `mgsim body --help`\n"
             "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
@@ -49,7 +52,7 @@ static void print_help(FILE *out) {
             "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
             "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): population, plan, validate.\n"
+            "Planned (not yet available): plan, validate.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -102,6 +105,10 @@ int main(int argc, char **argv) {
             cli_run_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "population") == 0) {
+            cli_population_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "body") == 0) {
             cli_body_help(stdout);
             return 0;
@@ -124,6 +131,8 @@ int main(int argc, char **argv) {
         return cli_protocol(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "population") == 0)
+        return cli_population(argc - 1, argv + 1);
     if (strcmp(cmd, "body") == 0)
         return cli_body(argc - 1, argv + 1);
     if (strcmp(cmd, "sleep") == 0)
