@@ -123,6 +123,58 @@ START_TEST(interrupt_leaves_partial_result) {
 }
 END_TEST
 
+/* Issue 6: "resuming gives the same results as an uninterrupted run". Interrupt a run
+ * after its first day, --resume it, and compare every data file with a run that was never
+ * interrupted (bytewise). */
+START_TEST(resume_equals_uninterrupted) {
+    char whole[512], part[512], out_path[600], err_path[600], a[600], b[600];
+    fresh_dir("whole", whole, sizeof whole);
+    fresh_dir("part", part, sizeof part);
+    const char *w[] = {"run",   DEFAULT,          "-o", whole, "-q", "--set", "duration_days=30",
+                       "--set", "sleep.on=false", NULL};
+    expect(w, 0, NULL, NULL);
+    mkdir(MGSIM_TEST_TMP, 0777);
+    snprintf(out_path, sizeof out_path, "%s/resume_stdout.txt", MGSIM_TEST_TMP);
+    snprintf(err_path, sizeof err_path, "%s/resume_stderr.txt", MGSIM_TEST_TMP);
+    pid_t pid = spawn((const char *[]){"run", DEFAULT, "-o", part, "--set", "duration_days=30",
+                                       "--set", "sleep.on=false", NULL},
+                      out_path, err_path);
+    struct timespec tick = {0, 5000000};
+    char *err = NULL;
+    for (int k = 0; k < 12000; k++) {
+        free(err);
+        err = rd_slurp(err_path);
+        if (err && strstr(err, "day 1 of 30"))
+            break;
+        nanosleep(&tick, NULL);
+    }
+    free(err);
+    kill(pid, SIGINT);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    ck_assert_msg(exit_status(status) == 130, "the run ended with %d before the interrupt",
+                  exit_status(status));
+    ck_assert(rd_exists(part, "checkpoint.bin"));
+    const char *r[] = {
+        "run",   DEFAULT,          "--resume", part, "-q", "--set", "duration_days=30",
+        "--set", "sleep.on=false", NULL};
+    expect(r, 0, NULL, NULL);
+    ck_assert(!rd_exists(part, "checkpoint.bin"));
+    static const char *const data[] = {"timeseries.csv", "days.csv", "probes.csv"};
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_msg(
+            same_file(rd_path(a, sizeof a, whole, data[i]), rd_path(b, sizeof b, part, data[i])),
+            "%s of the resumed run differs from the uninterrupted run", data[i]);
+    json_t *j = load_summary(part);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "complete");
+    json_decref(j);
+    /* resuming with other options is refused */
+    const char *x[] = {"run", DEFAULT, "--resume", whole, "--set", "duration_days=30", NULL};
+    expect(x, 66, NULL, "nothing to resume");
+}
+END_TEST
+
 START_TEST(bad_scenarios) {
     char dir[512], path[600], out[512];
     fresh_dir("bad", dir, sizeof dir);
@@ -190,6 +242,7 @@ int main(void) {
     tcase_add_test(tc, interrupt_leaves_partial_result);
     tcase_add_test(tc, bad_scenarios);
     tcase_add_test(tc, examples_run);
+    tcase_add_test(tc, resume_equals_uninterrupted);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

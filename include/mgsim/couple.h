@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mgsim/base.h"
 #include "mgsim/kinetics.h"
@@ -151,6 +152,13 @@ typedef struct {
     double intake_mg, faecal_mg, urine_mg, sweat_mg, stores_start_mg, stores_end_mg;
     double balance_error_mg; /* intake - faecal - urine - sweat - (end - start) */
     int interrupted;         /* the stop flag ended the run before the last day */
+    /* the state after the last completed day, from which mg_couple_continue goes on */
+    uint32_t days_total;  /* the run's length (the arrays' size) */
+    size_t probes_total;  /* probe runs in the whole run */
+    mg_kin_state end_kin; /* body */
+    mg_hpa_state end_hpa; /* stress axis */
+    double end_scale;     /* NMDA expression */
+    double end_serum_mM;  /* the day's mean serum Mg (input of the next day's HPA) */
 } mg_couple_result;
 
 /* Called after each completed day (day is 0-based, of days). Return nonzero to stop. */
@@ -164,6 +172,29 @@ typedef int (*mg_couple_progress_fn)(void *user, uint32_t day, uint32_t days,
  * days outside 1..3650; errors of the models; MG_ERR_NOMEM. *out is zeroed on error. */
 mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *spec, mg_couple_progress_fn progress,
                         void *user, mg_couple_result *out);
+
+/* Continue a run from io->n_days (a result of mg_couple_run stopped early, or read back
+ * with mg_couple_checkpoint_read) to the last day, exactly as an uninterrupted run would:
+ * every day's inputs depend only on the spec, the day and the state carried in io. The spec
+ * must be the one the run started with (checked: days, probe runs, epochs a night).
+ * Errors: MG_ERR_DATA when io does not fit the spec; those of mg_couple_run. On error io
+ * keeps the days completed so far. */
+mg_status mg_couple_continue(mg_context *ctx, const mg_couple_spec *spec,
+                             mg_couple_progress_fn progress, void *user, mg_couple_result *io);
+
+/* Write a result (completed days, arrays and end state) to f in a binary checkpoint tagged
+ * with scenario_hash (the caller's fingerprint of the scenario). Readable only by the same
+ * mgsim version on the same kind of machine (raw doubles). MG_ERR_IO on a write error. */
+mg_status mg_couple_checkpoint_write(mg_context *ctx, const mg_couple_result *r,
+                                     uint64_t scenario_hash, FILE *f);
+
+/* Read a checkpoint from f (source names it in messages) into *out, checking the magic,
+ * the version, scenario_hash and that it fits spec. Errors: MG_ERR_DATA ("SOURCE: ...") for
+ * a file that is not a checkpoint of this version, of another scenario, or truncated;
+ * MG_ERR_NOMEM. *out is zeroed on error; free it with mg_couple_result_free. */
+mg_status mg_couple_checkpoint_read(mg_context *ctx, FILE *f, const char *source,
+                                    const mg_couple_spec *spec, uint64_t scenario_hash,
+                                    mg_couple_result *out);
 
 /* Free a result's arrays and zero it. Accepts NULL. */
 void mg_couple_result_free(mg_couple_result *r);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "cli/progress.h"
@@ -14,6 +15,7 @@
 #include "io/scen.h"
 #include "mgsim/couple.h"
 #include "mgsim/diet.h"
+#include "mgsim/output.h"
 
 #define RUN_NOTE                                                                                   \
     "Model prediction, not medical advice. A coupled simulation of diet, body magnesium, the "     \
@@ -247,26 +249,31 @@ static mg_status load_custom(mg_context *ctx, const mg_yaml_doc *doc, const char
 }
 
 void cli_run_help(FILE *out) {
-    fputs("Usage: mgsim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--quiet]\n"
-          "\n"
-          "The main job: a magnesium scenario from diet to synapse. A person eats a diet and\n"
-          "takes a supplement regimen; day by day the body model moves magnesium through gut,\n"
-          "plasma, tissues, bone, kidney and CSF, the HPA axis runs its cortisol rhythm (and,\n"
-          "coupled, raises urinary Mg loss), brain extracellular Mg sets the NMDA block, NMDA\n"
-          "expression adapts to it over days, every night is simulated in sleep stages, and\n"
-          "plasticity probes (LTP induction, signal-to-noise) run at their scheduled times with\n"
-          "the brain Mg of that moment. Writes report.html with every plot. Model prediction,\n"
-          "not medical advice. docs/architecture.md (the multi-scale clock)\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output DIR  write the files below into DIR (created; all or nothing;\n"
-          "                    default results/run)\n"
-          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
-          "  -q, --quiet       no progress and no summary\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
-          out);
+    fputs(
+        "Usage: mgsim run SCENARIO.yaml [-o DIR] [--set KEY=VALUE]... [--quiet]\n"
+        "       mgsim run SCENARIO.yaml --resume DIR [--set KEY=VALUE]...\n"
+        "\n"
+        "The main job: a magnesium scenario from diet to synapse. A person eats a diet and\n"
+        "takes a supplement regimen; day by day the body model moves magnesium through gut,\n"
+        "plasma, tissues, bone, kidney and CSF, the HPA axis runs its cortisol rhythm (and,\n"
+        "coupled, raises urinary Mg loss), brain extracellular Mg sets the NMDA block, NMDA\n"
+        "expression adapts to it over days, every night is simulated in sleep stages, and\n"
+        "plasticity probes (LTP induction, signal-to-noise) run at their scheduled times with\n"
+        "the brain Mg of that moment. Writes report.html with every plot. Model prediction,\n"
+        "not medical advice. docs/architecture.md (the multi-scale clock)\n"
+        "\n"
+        "Options:\n"
+        "  -o, --output DIR  write the files below into DIR (created; all or nothing;\n"
+        "                    default results/run)\n"
+        "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
+        "  --resume DIR      go on from the last day completed in DIR (after Ctrl-C or a crash):\n"
+        "                    same scenario and --set values; the result equals an\n"
+        "                    uninterrupted run\n"
+        "  -q, --quiet       no progress and no summary\n"
+        "  -h, --help        show this help\n"
+        "\n"
+        "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+        out);
     run_scen *s = malloc(sizeof *s);
     if (s) {
         run_defaults(s);
@@ -292,7 +299,9 @@ void cli_run_help(FILE *out) {
           "the night's sleep metrics), probes.csv, hypnogram.csv (every night, 30-s epochs),\n"
           "summary.json (status complete or partial, the main results, mass balance, warnings,\n"
           "every parameter with its source), scenario.resolved.yaml, report.html.\n"
-          "Ctrl-C stops after the current day and writes everything up to it, marked partial.\n"
+          "Ctrl-C stops after the current day and writes everything up to it, marked partial;\n"
+          "DIR/checkpoint.bin (rewritten after every day, removed when the run completes) lets\n"
+          "--resume DIR go on from there.\n"
           "\n"
           "Exit status: 0 done; 130 interrupted (Ctrl-C or SIGTERM; the files hold the days\n"
           "completed, marked partial); 64 bad command line; 65 a value out of range or a probe\n"
@@ -308,10 +317,35 @@ typedef struct {
     double wall0;
     uint32_t last_decile;
     size_t probes_total;
+    const char *dir; /* where the checkpoint goes after each day */
+    uint64_t hash;   /* of the resolved scenario */
 } run_progress;
+
+/* DIR/checkpoint.bin after each completed day (written under a temporary name, then
+ * renamed), so that --resume DIR can go on from there even after a crash. */
+static void write_checkpoint(const run_progress *p, const mg_couple_result *r) {
+    char tmp[4096], fin[4096];
+    snprintf(tmp, sizeof tmp, "%s/.checkpoint.bin.part", p->dir);
+    snprintf(fin, sizeof fin, "%s/checkpoint.bin", p->dir);
+    mg_context *ctx = mg_context_create();
+    FILE *f = ctx ? fopen(tmp, "wb") : NULL;
+    mg_status st = f ? mg_couple_checkpoint_write(ctx, r, p->hash, f) : MG_ERR_IO;
+    if (f && fclose(f) != 0)
+        st = MG_ERR_IO;
+    if (st != MG_OK || rename(tmp, fin) != 0) {
+        unlink(tmp);
+        fprintf(stderr,
+                "mgsim: warning: cannot write %s (the run goes on; --resume will not "
+                "find this day)\n",
+                fin);
+    }
+    mg_context_destroy(&ctx);
+}
 
 static int on_day(void *user, uint32_t day, uint32_t days, const mg_couple_result *r) {
     run_progress *p = user;
+    if (p->dir)
+        write_checkpoint(p, r);
     if (!p->quiet) {
         double el = mg_wall_seconds() - p->wall0;
         double eta = el / (day + 1) * (days - day - 1);
@@ -404,13 +438,9 @@ static mg_status write_tables(mg_context *ctx, cli_outset *out, const run_scen *
     return MG_OK;
 }
 
-static mg_status write_resolved(mg_context *ctx, cli_outset *out, const cli_common_opts *o,
-                                run_scen *s) {
+/* The resolved scenario (every key and list as used) as YAML on f. */
+static void print_resolved(FILE *f, run_scen *s) {
     void *bases[1] = {s};
-    FILE *f = cli_outset_open(ctx, out, "scenario.resolved.yaml");
-    if (!f)
-        return mg_error_status(ctx);
-    fprintf(f, "# mgsim %s: every key of %s after --set, as used\n", mg_version_string(), o->input);
     mg_scen_write_yaml(f, &run_schema, bases);
     fputs("  doses:\n", f); /* regimen.adherence, the table's last key, opened regimen */
     if (s->doses.n_doses == 0)
@@ -444,7 +474,34 @@ static mg_status write_resolved(mg_context *ctx, cli_outset *out, const cli_comm
                 mg_scen_format_clock(s->probes[i].clock_h, c, sizeof c), s->probes[i].every_days,
                 s->probes[i].first_day);
     }
+}
+
+static mg_status write_resolved(mg_context *ctx, cli_outset *out, const cli_common_opts *o,
+                                run_scen *s) {
+    FILE *f = cli_outset_open(ctx, out, "scenario.resolved.yaml");
+    if (!f)
+        return mg_error_status(ctx);
+    fprintf(f, "# mgsim %s: every key of %s after --set, as used\n", mg_version_string(), o->input);
+    print_resolved(f, s);
     return cli_outset_close(ctx, f, "scenario.resolved.yaml");
+}
+
+/* FNV-1a 64 of the resolved scenario: what a checkpoint must match to be resumed. */
+static uint64_t scenario_hash(run_scen *s) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return 0;
+    print_resolved(f, s);
+    fclose(f);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)buf[i];
+        h *= 1099511628211ull;
+    }
+    free(buf);
+    return h;
 }
 
 /* Mean of the first and last n probes of a kind (NaN when none). */
@@ -759,7 +816,7 @@ static mg_status plan_intake(mg_context *ctx, const char *scenario, const run_sc
     return st;
 }
 
-static int run_main(const cli_common_opts *o) {
+static int run_main(const cli_common_opts *o, const char *resume) {
     mg_context *ctx = mg_context_create();
     run_scen *s = malloc(sizeof *s);
     json_t *warnings = json_array();
@@ -852,18 +909,44 @@ static int run_main(const cli_common_opts *o) {
                  s->egfr_ml_min);
         json_array_append_new(warnings, json_string(w));
     }
-    run_progress prog = {o->quiet, isatty(STDERR_FILENO), mg_wall_seconds(), 0, 0};
+    const char *outdir = resume ? resume : o->outdir ? o->outdir : "results/run";
+    run_progress prog = {o->quiet, isatty(STDERR_FILENO), mg_wall_seconds(), 0, 0, outdir, 0};
     for (size_t i = 0; i < s->n_probes; i++)
         for (uint64_t d = 0; d < s->days; d++)
             prog.probes_total += d >= s->probes[i].first_day &&
                                  (d - s->probes[i].first_day) % s->probes[i].every_days == 0;
+    char ckpt[4096];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", outdir);
     if (st == MG_OK) {
+        prog.hash = scenario_hash(s);
+        st = mg_output_make_dirs(ctx, outdir);
+    }
+    if (st == MG_OK && resume) {
+        FILE *f = fopen(ckpt, "rb");
+        if (!f)
+            st = mg_error_raise(ctx, MG_ERR_NOINPUT,
+                                "%s: nothing to resume (no checkpoint: the run there was never "
+                                "started, or it completed)",
+                                ckpt);
+        else {
+            st = mg_couple_checkpoint_read(ctx, f, ckpt, &s->spec, prog.hash, &r);
+            fclose(f);
+        }
+        if (st == MG_OK && !o->quiet)
+            fprintf(stderr, "mgsim run: resuming %s after day %zu of %llu\n", outdir, r.n_days,
+                    (unsigned long long)s->days);
+        if (st == MG_OK) {
+            cli_signals_install();
+            st = mg_couple_continue(ctx, &s->spec, on_day, &prog, &r);
+        }
+    } else if (st == MG_OK) {
         cli_signals_install();
         st = mg_couple_run(ctx, &s->spec, on_day, &prog, &r);
     }
+    if (st == MG_OK && !r.interrupted)
+        unlink(ckpt); /* complete: nothing left to resume */
     if (st == MG_OK && r.n_days == 0)
         st = mg_error_raise(ctx, MG_ERR_INTERRUPTED, "stopped before the first day completed");
-    const char *outdir = o->outdir ? o->outdir : "results/run";
     if (st == MG_OK) {
         cli_outset out;
         st = cli_outset_begin(ctx, &out, outdir);
@@ -919,10 +1002,37 @@ static int run_main(const cli_common_opts *o) {
 }
 
 int cli_run(int argc, char **argv) {
+    /* --resume DIR is this command's own option; the rest are the common ones */
+    const char *resume = NULL;
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest) {
+        fputs("mgsim: out of memory\n", stderr);
+        return mg_status_exit_code(MG_ERR_NOMEM);
+    }
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && cli_is_option(argv[i], "--resume")) {
+            resume = cli_option_value(argc, argv, &i, "--resume");
+            if (!resume || !*resume) {
+                free(rest);
+                fputs("mgsim run: missing folder after '--resume'\nTry 'mgsim run --help'.\n",
+                      stderr);
+                return CLI_EXIT_USAGE;
+            }
+            continue;
+        }
+        rest[n++] = argv[i];
+    }
     cli_common_opts o;
-    int rc = cli_common_parse(argc, argv, "run", cli_run_help, "the scenario SCENARIO.yaml", &o);
+    int rc = cli_common_parse(n, rest, "run", cli_run_help, "the scenario SCENARIO.yaml", &o);
+    if (rc < 0 && resume && o.outdir && strcmp(o.outdir, resume) != 0) {
+        fputs("mgsim run: --resume DIR writes into DIR; leave out -o or give the same folder\n",
+              stderr);
+        rc = CLI_EXIT_USAGE;
+    }
     if (rc < 0)
-        rc = run_main(&o);
+        rc = run_main(&o, resume);
     cli_common_free(&o);
+    free(rest);
     return rc;
 }

@@ -210,35 +210,30 @@ static mg_kin_modifier hour_row(const mg_couple_spec *s, uint32_t d, int h, doub
     return m;
 }
 
-mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_progress_fn progress,
-                        void *user, mg_couple_result *out) {
-    if (!s || !out)
-        return mg_error_raise(ctx, MG_ERR_DATA, "mg_couple_run: spec and out must be given");
-    memset(out, 0, sizeof *out);
-    size_t n_probe_runs = 0;
-    mg_status st = check_spec(ctx, s, &n_probe_runs);
-    if (st != MG_OK)
-        return st;
+/* Arrays for the whole run, zeroed. */
+static mg_status alloc_result(mg_context *ctx, const mg_couple_spec *s, size_t n_probe_runs,
+                              mg_couple_result *out) {
     uint32_t D = s->days;
     size_t epochs = s->sleep_on ? (size_t)lround(s->sched.time_in_bed_h * 120.0) : 0;
     out->samples = calloc(24 * (size_t)D + 1, sizeof *out->samples);
     out->days = calloc(D, sizeof *out->days);
     out->probes = calloc(n_probe_runs ? n_probe_runs : 1, sizeof *out->probes);
-    mg_kin_event *ev = calloc(s->n_events ? s->n_events : 1, sizeof *ev);
-    mg_hpa_stressor *sbuf = calloc(s->n_stressors ? s->n_stressors : 1, sizeof *sbuf);
     if (s->sleep_on)
         out->hypnogram = calloc((size_t)D * epochs, 1);
-    if (!out->samples || !out->days || !out->probes || !ev || !sbuf ||
-        (s->sleep_on && !out->hypnogram)) {
-        free(ev);
-        free(sbuf);
+    if (!out->samples || !out->days || !out->probes || (s->sleep_on && !out->hypnogram)) {
         mg_couple_result_free(out);
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory for a %u-day coupled run", D);
     }
     out->epochs_per_night = epochs;
+    out->days_total = D;
+    out->probes_total = n_probe_runs;
+    return MG_OK;
+}
 
-    /* start: the fed steady state of the diet, a settled HPA day, s = 1 */
+/* The start: the fed steady state of the diet, a settled HPA day, s = 1. */
+static mg_status start_state(mg_context *ctx, const mg_couple_spec *s, mg_couple_result *out) {
     mg_kin_state kst;
+    mg_status st;
     if (s->n_start_day > 0)
         st = mg_kin_steady_state(ctx, &s->kin, s->start_day, s->n_start_day, 0, s->solver, &kst);
     else
@@ -251,17 +246,41 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
             hst = warm.end;
         mg_hpa_result_free(&warm);
     }
-    double scale = 1.0;
     double brain0 = kst.csf_mg / (s->kin.csf_l * MG_KIN_MG_PER_MMOL) * s->csf_free_fraction;
     out->set_point_mg_mM = isnan(s->homeo.mg_ref_mM) ? brain0 : s->homeo.mg_ref_mM;
     if (st == MG_OK && s->homeostasis)
         st = flux_probe(ctx, s, out->set_point_mg_mM, 1.0, &out->set_point_flux);
     out->stores_start_mg = mg_kin_state_total_mg(&kst);
     double plasma_l = s->kin.plasma_l_per_kg * s->kin.weight_kg;
-    double prev_serum = kst.plasma_mg / (plasma_l * MG_KIN_MG_PER_MMOL);
-    size_t ie = 0, ip = 0;
+    out->end_kin = kst;
+    out->end_hpa = hst;
+    out->end_scale = 1.0;
+    out->end_serum_mM = kst.plasma_mg / (plasma_l * MG_KIN_MG_PER_MMOL);
+    return st;
+}
 
-    for (uint32_t d = 0; st == MG_OK && d < D; d++) {
+/* Advance from out->n_days (with out's end state) to the last day. */
+static mg_status advance(mg_context *ctx, const mg_couple_spec *s, mg_couple_progress_fn progress,
+                         void *user, mg_couple_result *out) {
+    uint32_t D = s->days;
+    size_t epochs = out->epochs_per_night;
+    mg_kin_event *ev = calloc(s->n_events ? s->n_events : 1, sizeof *ev);
+    mg_hpa_stressor *sbuf = calloc(s->n_stressors ? s->n_stressors : 1, sizeof *sbuf);
+    if (!ev || !sbuf) {
+        free(ev);
+        free(sbuf);
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    mg_status st = MG_OK;
+    mg_kin_state kst = out->end_kin;
+    mg_hpa_state hst = out->end_hpa;
+    double scale = out->end_scale, prev_serum = out->end_serum_mM;
+    size_t ie = 0, ip = out->n_probes;
+    while (ie < s->n_events && s->events[ie].t_h < 24.0 * (double)out->n_days)
+        ie++;
+    out->interrupted = 0;
+
+    for (uint32_t d = (uint32_t)out->n_days; st == MG_OK && d < D; d++) {
         double t0 = 24.0 * d, t1 = t0 + 24.0;
         mg_couple_day *day = &out->days[d];
         day->day = d;
@@ -402,6 +421,10 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
             break;
         out->n_probes = ip;
         out->n_days = d + 1;
+        out->end_kin = kst;
+        out->end_hpa = hst;
+        out->end_scale = scale;
+        out->end_serum_mM = prev_serum;
         out->stores_end_mg = mg_kin_state_total_mg(&kst);
         out->balance_error_mg = out->intake_mg - out->faecal_mg - out->urine_mg - out->sweat_mg -
                                 (out->stores_end_mg - out->stores_start_mg);
@@ -412,7 +435,43 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
     }
     free(ev);
     free(sbuf);
+    return st;
+}
+
+mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_progress_fn progress,
+                        void *user, mg_couple_result *out) {
+    if (!s || !out)
+        return mg_error_raise(ctx, MG_ERR_DATA, "mg_couple_run: spec and out must be given");
+    memset(out, 0, sizeof *out);
+    size_t n_probe_runs = 0;
+    mg_status st = check_spec(ctx, s, &n_probe_runs);
+    if (st == MG_OK)
+        st = alloc_result(ctx, s, n_probe_runs, out);
+    if (st == MG_OK)
+        st = start_state(ctx, s, out);
+    if (st == MG_OK)
+        st = advance(ctx, s, progress, user, out);
     if (st != MG_OK)
         mg_couple_result_free(out);
     return st;
+}
+
+mg_status mg_couple_continue(mg_context *ctx, const mg_couple_spec *s,
+                             mg_couple_progress_fn progress, void *user, mg_couple_result *io) {
+    if (!s || !io)
+        return mg_error_raise(ctx, MG_ERR_DATA, "mg_couple_continue: spec and io must be given");
+    size_t n_probe_runs = 0;
+    mg_status st = check_spec(ctx, s, &n_probe_runs);
+    if (st != MG_OK)
+        return st;
+    size_t epochs = s->sleep_on ? (size_t)lround(s->sched.time_in_bed_h * 120.0) : 0;
+    if (!io->days || io->days_total != s->days || io->probes_total != n_probe_runs ||
+        io->epochs_per_night != epochs || io->n_days > s->days)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "the saved run does not fit this scenario (%zu of %u days, %zu "
+                              "probes, %zu epochs a night, against %u days, %zu probes, %zu "
+                              "epochs)",
+                              io->n_days, io->days_total, io->probes_total, io->epochs_per_night,
+                              s->days, n_probe_runs, epochs);
+    return advance(ctx, s, progress, user, io);
 }
