@@ -136,6 +136,32 @@ START_TEST(test_salt_forms) {
             ck_assert_msg(strstr(r->source, "assumption") != NULL, "%s", need[i]);
     }
     ck_assert_double_eq(factor(ctx, t, "acetate"), 1.0);
+    /* elemental fractions: stoichiometry (MgO 24.305/40.304) and Magtein's 7.2-8.3 % (EFSA
+     * 2024, refs s15.1): 2 g of Magtein is 144-166 mg of Mg */
+    const mg_body_salt_form *ox = NULL, *mt = NULL;
+    ck_assert_int_eq(mg_body_salt_forms_lookup(ctx, t, "oxide", &ox), MG_OK);
+    ck_assert(fabs(ox->elemental_fraction - 24.305 / 40.304) < 1e-5);
+    ck_assert_int_eq(mg_body_salt_forms_lookup(ctx, t, "l-threonate", &mt), MG_OK);
+    ck_assert(2000 * mt->elemental_fraction >= 144 && 2000 * mt->elemental_fraction <= 166);
+    /* Bohn et al. 2004: phytate 0.75 and 1.49 mmol per meal, each against its control */
+    ck_assert(fabs(mg_body_phytate_factor(0.75) - 24.0 / 32.2) < 1e-12);
+    ck_assert(fabs(mg_body_phytate_factor(1.49) - 13.0 / 32.5) < 1e-12);
+    ck_assert_double_eq(mg_body_phytate_factor(0), 1.0);
+    ck_assert_double_eq(mg_body_phytate_factor(5), 13.0 / 32.5);
+    mg_absorption_modifier_params mp = mg_body_absorption_modifier_defaults();
+    mg_absorption_modifiers mm = mg_body_absorption_modifiers_none();
+    double f = 0;
+    ck_assert_int_eq(mg_body_absorption_modifier_factor(ctx, &mp, &mm, 1, &f), MG_OK);
+    ck_assert_double_eq(f, 1.0);
+    mm.phytate_mmol = 1.49;
+    mm.ppi = 1;
+    mm.zinc_mg_per_day = 150;
+    ck_assert_int_eq(mg_body_absorption_modifier_factor(ctx, &mp, &mm, 1, &f), MG_OK);
+    ck_assert(fabs(f - 13.0 / 32.5 * 0.75 * 0.9) < 1e-12);
+    ck_assert_int_eq(mg_body_absorption_modifier_factor(ctx, &mp, &mm, 0, &f), MG_OK);
+    ck_assert(fabs(f - 0.75 * 0.9) < 1e-12); /* phytate acts only with food */
+    mm.phytate_mmol = -1;
+    ck_assert_int_eq(mg_body_absorption_modifier_factor(ctx, &mp, &mm, 1, &f), MG_ERR_DATA);
     /* Firoz & Graber 2001: MgO 4 % vs ~9-11 % for chloride, lactate, aspartate */
     ck_assert_double_eq(factor(ctx, t, "oxide"), 0.4);
     ck_assert(factor(ctx, t, "oxide") >= 4.0 / 11 && factor(ctx, t, "oxide") <= 4.0 / 9);
@@ -204,26 +230,29 @@ START_TEST(test_bad_inputs) {
     q = p, q.no_meal_factor = NAN;
     ck_assert_int_eq(mg_body_absorption_validate(ctx, &q), MG_ERR_DATA);
     /* salt-form CSV errors, each with path:line */
-    const char *h = "name,relative_bioavailability,source,note\n";
+    const char *h = "name,relative_bioavailability,elemental_fraction,source,note\n";
     char buf[512];
     ck_assert_int_eq(load_text(ctx, "name,factor,source\n"), MG_ERR_DATA);
     ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), ":1:"));
     ck_assert_int_eq(load_text(ctx, h), MG_ERR_DATA); /* no rows */
-    snprintf(buf, sizeof buf, "%sOxide,0.4,x,\n", h);
+    snprintf(buf, sizeof buf, "%sOxide,0.4,0.6,x,\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
     ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), ":2:"));
-    snprintf(buf, sizeof buf, "%soxide,-0.4,x,\n", h);
+    snprintf(buf, sizeof buf, "%soxide,-0.4,0.6,x,\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
-    snprintf(buf, sizeof buf, "%soxide,abc,x,\n", h);
+    snprintf(buf, sizeof buf, "%soxide,abc,0.6,x,\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
-    snprintf(buf, sizeof buf, "%soxide,0.4,,\n", h);
+    snprintf(buf, sizeof buf, "%soxide,0.4,1.2,x,\n", h); /* elemental fraction above 1 */
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
-    snprintf(buf, sizeof buf, "%soxide,0.4,x\n", h);
+    ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), "elemental_fraction"));
+    snprintf(buf, sizeof buf, "%soxide,0.4,0.6,,\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
-    snprintf(buf, sizeof buf, "%soxide,0.4,x,\n# c\n\noxide,0.5,y,\n", h);
+    snprintf(buf, sizeof buf, "%soxide,0.4,0.6,x\n", h);
+    ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
+    snprintf(buf, sizeof buf, "%soxide,0.4,0.6,x,\n# c\n\noxide,0.5,0.6,y,\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_ERR_DATA);
     ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), ":5:"));
-    snprintf(buf, sizeof buf, "%soxide,0.4,\"a, b\",\"q\"\"\"\n", h);
+    snprintf(buf, sizeof buf, "%soxide,0.4,0.6,\"a, b\",\"q\"\"\"\n", h);
     ck_assert_int_eq(load_text(ctx, buf), MG_OK);
     mg_body_salt_forms *t = NULL;
     ck_assert_int_eq(mg_body_salt_forms_load(ctx, TMP "/does-not-exist.csv", &t), MG_ERR_NOINPUT);

@@ -79,16 +79,17 @@ typedef struct {
     char *source;                    /* never empty; "assumption" where the refs give no value */
     char *note;                      /* may be empty */
     uint32_t line;                   /* line of the CSV file it came from */
+    double elemental_fraction;       /* mg of elemental Mg per mg of the compound, in (0, 1] */
 } mg_body_salt_form;
 
 /* The salt-form table (opaque). */
 typedef struct mg_body_salt_forms mg_body_salt_forms;
 
 /* Load the salt-form table from the CSV file at path (header
- * `name,relative_bioavailability,source,note`; fields may be double-quoted; lines
- * starting with '#' and blank lines are skipped). Errors: MG_ERR_NOINPUT (cannot
- * read), MG_ERR_DATA "path:LINE: ..." for a bad header or row (wrong field count,
- * non-positive or non-numeric factor, duplicate or non-lower-case name, empty
+ * `name,relative_bioavailability,elemental_fraction,source,note`; fields may be double-quoted;
+ * lines starting with '#' and blank lines are skipped). Errors: MG_ERR_NOINPUT (cannot read),
+ * MG_ERR_DATA "path:LINE: ..." for a bad header or row (wrong field count, non-positive or
+ * non-numeric factor, an elemental fraction outside (0, 1], duplicate or non-lower-case name, empty
  * source, no rows), MG_ERR_NOMEM. On success the caller owns *out and frees it with
  * mg_body_salt_forms_destroy. */
 mg_status mg_body_salt_forms_load(mg_context *ctx, const char *path, mg_body_salt_forms **out);
@@ -107,6 +108,61 @@ const mg_body_salt_form *mg_body_salt_forms_at(const mg_body_salt_forms *forms, 
  * is none (then *out is NULL); MG_ERR_DATA for a NULL table or name. */
 mg_status mg_body_salt_forms_lookup(mg_context *ctx, const mg_body_salt_forms *forms,
                                     const char *name, const mg_body_salt_form **out);
+
+/* ---- modifiers of absorption (refs §9; docs/models/absorption.md) ----
+ * Each multiplies the Mg absorbed from a meal or a dose, like the salt-form factor. The
+ * phytate effect is measured (Bohn et al. 2004); for zinc, vitamin D and proton-pump
+ * inhibitors the refs give the direction only, so their sizes are assumptions (settable);
+ * age has no sourced effect and is off by default. */
+
+/* Vitamin D status. */
+typedef enum {
+    MG_VITD_DEFICIENT = 0,
+    MG_VITD_NORMAL = 1,
+    MG_VITD_SUPPLEMENTED = 2 /* pharmacological doses */
+} mg_vitamin_d_status;
+
+/* What a person brings to absorption. */
+typedef struct {
+    double phytate_mmol;    /* phytate per meal, mmol (>= 0); acts on intake taken with food */
+    double zinc_mg_per_day; /* supplemental zinc, mg/day (>= 0) */
+    mg_vitamin_d_status vitamin_d;
+    int ppi;      /* long-term (> 1 year) proton-pump inhibitor use */
+    double age_y; /* years (0..120) */
+} mg_absorption_modifiers;
+
+/* The sizes of the modifier effects. */
+typedef struct {
+    double zinc_threshold_mg;        /* 142 mg/day: the high dose of Spencer et al. 1994 */
+    double zinc_factor;              /* at or above the threshold: 0.9 (assumption: size not in
+                                        the refs; direction Spencer et al. 1994) */
+    double vitd_deficient_factor;    /* 0.9 (assumption; direction Hardwick et al. 1991) */
+    double vitd_supplemented_factor; /* 1.1 (assumption; direction Hardwick et al. 1991) */
+    double ppi_factor;               /* 0.75 (assumption; PPIs cause hypomagnesaemia after
+                                        > 1 year, FDA 2011; the absorption size is unpublished) */
+    double age_start_y;              /* 60 y: where an age effect would start (assumption) */
+    double age_per_decade;           /* fractional loss per decade beyond it: 0 (off: no
+                                        sourced size) */
+} mg_absorption_modifier_params;
+
+/* The defaults listed above. */
+mg_absorption_modifier_params mg_body_absorption_modifier_defaults(void);
+
+/* No modifiers: no phytate or zinc, normal vitamin D, no PPI, age 40. */
+mg_absorption_modifiers mg_body_absorption_modifiers_none(void);
+
+/* The phytate factor of Bohn et al. 2004 (stable isotopes, 200 g bread, 3.6 mmol Mg): 1 at
+ * no phytate, 24.0/32.2 at 0.75 mmol and 13.0/32.5 at 1.49 mmol, linear between, held at
+ * the last measured value above 1.49 mmol (assumption). phytate_mmol >= 0. */
+double mg_body_phytate_factor(double phytate_mmol);
+
+/* The product of the modifier factors for intake taken with food (with_food != 0: phytate
+ * acts) or without, in *factor (> 0). Errors: MG_ERR_DATA naming the field for values out
+ * of range (negative amounts, an age outside 0..120, factors not > 0, a threshold < 0). */
+mg_status mg_body_absorption_modifier_factor(mg_context *ctx,
+                                             const mg_absorption_modifier_params *p,
+                                             const mg_absorption_modifiers *m, int with_food,
+                                             double *factor);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@
 #define CSV_MAX_LINE   4096
 #define CSV_MAX_FIELDS 8
 #define CSV_MAX_BYTES  ((long)1024 * 1024)
-#define SALT_HEADER    "name,relative_bioavailability,source,note"
+#define SALT_HEADER    "name,relative_bioavailability,elemental_fraction,source,note"
 
 /* refs §7.2: Amax ≈ 3.44 mEq and Km + I0 ≈ 5.93 mEq per meal; linear 7 % (Fine 1991). */
 #define FIT_AMAX_MEQ       3.44
@@ -134,13 +134,19 @@ static mg_status salt_row(mg_context *ctx, mg_body_salt_forms *t, const char *pa
         return mg_error_raise(ctx, MG_ERR_DATA,
                               "%s:%u: relative_bioavailability must be a number > 0, got '%s'",
                               path, line, f[1]);
-    if (!*f[2])
+    errno = 0;
+    double ef = strtod(f[2], &end);
+    if (!*f[2] || errno != 0 || *end != '\0' || !isfinite(ef) || ef <= 0 || ef > 1)
+        return mg_error_raise(ctx, MG_ERR_DATA,
+                              "%s:%u: elemental_fraction must be a number in (0, 1], got '%s'",
+                              path, line, f[2]);
+    if (!*f[3])
         return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: empty source for '%s'", path, line, f[0]);
     mg_body_salt_form *rows = realloc(t->rows, (t->n + 1) * sizeof *rows);
     if (!rows)
         return mg_error_raise(ctx, MG_ERR_NOMEM, "%s: out of memory", path);
     t->rows = rows;
-    mg_body_salt_form r = {dup_str(f[0]), v, dup_str(f[2]), dup_str(f[3]), line};
+    mg_body_salt_form r = {dup_str(f[0]), v, dup_str(f[3]), dup_str(f[4]), line, ef};
     if (!r.name || !r.source || !r.note) {
         free_row(&r);
         return mg_error_raise(ctx, MG_ERR_NOMEM, "%s: out of memory", path);
@@ -179,8 +185,8 @@ static mg_status salt_read(mg_context *ctx, FILE *f, const char *path, mg_body_s
         if (n < 0)
             return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: malformed row (unclosed quote?)", path,
                                   line);
-        if (n != 4)
-            return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: expected 4 fields, got %d", path, line,
+        if (n != 5)
+            return mg_error_raise(ctx, MG_ERR_DATA, "%s:%u: expected 5 fields, got %d", path, line,
                                   n);
         mg_status st = salt_row(ctx, t, path, line, fields);
         if (st != MG_OK)
@@ -260,4 +266,74 @@ mg_status mg_body_salt_forms_lookup(mg_context *ctx, const mg_body_salt_forms *f
     }
     return mg_error_raise(ctx, MG_ERR_CONFIG, "unknown salt form '%s'; valid forms: %s", name,
                           list);
+}
+
+mg_absorption_modifier_params mg_body_absorption_modifier_defaults(void) {
+    mg_absorption_modifier_params p = {142.0, 0.9, 0.9, 1.1, 0.75, 60.0, 0.0};
+    return p;
+}
+
+mg_absorption_modifiers mg_body_absorption_modifiers_none(void) {
+    mg_absorption_modifiers m = {0.0, 0.0, MG_VITD_NORMAL, 0, 40.0};
+    return m;
+}
+
+double mg_body_phytate_factor(double phytate_mmol) {
+    /* Bohn et al. 2004: fractional absorption 32.5 % -> 13.0 % at 1.49 mmol phytate and
+     * 32.2 % -> 24.0 % at 0.75 mmol, each relative to its own control */
+    static const double x[3] = {0.0, 0.75, 1.49};
+    const double y[3] = {1.0, 24.0 / 32.2, 13.0 / 32.5};
+    if (!(phytate_mmol > 0))
+        return 1.0;
+    if (phytate_mmol >= x[2])
+        return y[2];
+    int k = phytate_mmol < x[1] ? 0 : 1;
+    return y[k] + (y[k + 1] - y[k]) * (phytate_mmol - x[k]) / (x[k + 1] - x[k]);
+}
+
+mg_status mg_body_absorption_modifier_factor(mg_context *ctx,
+                                             const mg_absorption_modifier_params *p,
+                                             const mg_absorption_modifiers *m, int with_food,
+                                             double *factor) {
+    if (!p || !m || !factor)
+        return mg_error_raise(ctx, MG_ERR_DATA, "absorption modifiers: missing argument");
+    struct {
+        const char *name;
+        double v;
+    } checks[] = {{"absorption.phytate_mmol_per_meal", m->phytate_mmol},
+                  {"absorption.zinc_mg_per_day", m->zinc_mg_per_day},
+                  {"absorption.zinc_threshold_mg", p->zinc_threshold_mg},
+                  {"absorption.age_per_decade", p->age_per_decade}};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        if (!(checks[i].v >= 0 && isfinite(checks[i].v)))
+            return mg_error_raise(ctx, MG_ERR_DATA, "%s must be >= 0, got %g", checks[i].name,
+                                  checks[i].v);
+    struct {
+        const char *name;
+        double v;
+    } factors[] = {{"absorption.zinc_factor", p->zinc_factor},
+                   {"absorption.vitamin_d_deficient_factor", p->vitd_deficient_factor},
+                   {"absorption.vitamin_d_supplemented_factor", p->vitd_supplemented_factor},
+                   {"absorption.ppi_factor", p->ppi_factor}};
+    for (size_t i = 0; i < sizeof factors / sizeof factors[0]; i++)
+        if (!(factors[i].v > 0 && isfinite(factors[i].v)))
+            return mg_error_raise(ctx, MG_ERR_DATA, "%s must be > 0, got %g", factors[i].name,
+                                  factors[i].v);
+    if (!(m->age_y >= 0 && m->age_y <= 120) || !isfinite(p->age_start_y))
+        return mg_error_raise(ctx, MG_ERR_DATA, "person.age_y must be 0 to 120, got %g", m->age_y);
+    double f = with_food ? mg_body_phytate_factor(m->phytate_mmol) : 1.0;
+    if (m->zinc_mg_per_day >= p->zinc_threshold_mg)
+        f *= p->zinc_factor;
+    if (m->vitamin_d == MG_VITD_DEFICIENT)
+        f *= p->vitd_deficient_factor;
+    else if (m->vitamin_d == MG_VITD_SUPPLEMENTED)
+        f *= p->vitd_supplemented_factor;
+    if (m->ppi)
+        f *= p->ppi_factor;
+    if (m->age_y > p->age_start_y) {
+        double a = 1.0 - p->age_per_decade * (m->age_y - p->age_start_y) / 10.0;
+        f *= a > 0.05 ? a : 0.05;
+    }
+    *factor = f;
+    return MG_OK;
 }

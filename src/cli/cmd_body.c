@@ -33,6 +33,7 @@ typedef struct {
     uint64_t seed;
     mg_kin_params kin;
     cli_dose_list doses;
+    cli_absorption abs;
 } body_scen;
 
 static const char *const sexes[] = {"female", "male", NULL};
@@ -70,6 +71,7 @@ static const mg_scen_key body_keys[] = {
      "user input; effect size an assumption (" KIN ")"},
     {"seed", MG_SCEN_UINT, 0, O(seed), "", 0, 1.8e19, 0, NULL, "seed of the missed-dose draws",
      "user input"},
+    CLI_ABSORPTION_KEYS(1),
     {"regimen.adherence", MG_SCEN_NUMBER, 0, O(adherence), "", 0, 1, 0, NULL,
      "probability that each scheduled dose is taken", "user input"},
 };
@@ -93,6 +95,7 @@ static void body_defaults(body_scen *s) {
     s->adherence = 1;
     s->seed = 1;
     s->kin = mg_kin_params_default(70);
+    cli_absorption_defaults(&s->abs);
 }
 
 static mg_status load_doses(mg_context *ctx, const mg_yaml_doc *doc, const char *key,
@@ -121,7 +124,7 @@ void cli_body_help(FILE *out) {
     body_scen *s = malloc(sizeof *s);
     if (s) {
         body_defaults(s);
-        void *bases[1] = {s};
+        void *bases[2] = {s, &s->abs};
         mg_scen_print_keys(out, &body_schema, bases);
         free(s);
     }
@@ -161,7 +164,7 @@ void cli_body_help(FILE *out) {
 static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_common_opts *o,
                                body_scen *s, const mg_kin_result *r, json_t *warnings, size_t taken,
                                size_t missed, double supp_mg_day) {
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     FILE *f = cli_outset_open(ctx, out, "timeseries.csv");
     if (!f)
         return mg_error_status(ctx);
@@ -271,7 +274,7 @@ static int run_body(const cli_common_opts *o) {
         return mg_status_exit_code(MG_ERR_NOMEM);
     }
     body_defaults(s);
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     mg_body_salt_forms *forms = NULL;
     mg_yaml_doc *doc = NULL;
     mg_kin_event *ev = NULL;
@@ -319,9 +322,11 @@ static int run_body(const cli_common_opts *o) {
                  s->kin.gfr_ml_min);
         json_array_append_new(warnings, json_string(w));
     }
-    if (st == MG_OK)
-        st = cli_build_events(ctx, (size_t)s->duration_days, s->mg_per_day, &s->doses, s->adherence,
-                              s->seed, &ev, &n_ev, &taken, &missed, NULL);
+    if (st == MG_OK) {
+        s->abs.m.age_y = s->age_y;
+        st = cli_build_events(ctx, (size_t)s->duration_days, s->mg_per_day, &s->doses, &s->abs,
+                              s->adherence, s->seed, &ev, &n_ev, &taken, &missed, NULL);
+    }
     mg_kin_state init;
     mg_kin_solver solver = s->solver ? MG_KIN_FAST : MG_KIN_CVODE;
     if (st == MG_OK) {
@@ -330,7 +335,8 @@ static int run_body(const cli_common_opts *o) {
         size_t nd = 0;
         static const double meal_h[3] = {8.0, 13.0, 19.0};
         for (int m = 0; m < 3 && s->mg_per_day > 0; m++)
-            day[nd++] = (mg_kin_event){meal_h[m], s->mg_per_day / 3.0, 1.0, 1, 0};
+            day[nd++] =
+                (mg_kin_event){meal_h[m], s->mg_per_day / 3.0, cli_meal_factor(&s->abs), 1, 0};
         st = mg_kin_steady_state(ctx, &s->kin, day, nd, 0, solver, &init);
     }
     size_t n_mods = 0;

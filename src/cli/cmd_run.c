@@ -44,6 +44,7 @@ typedef struct {
     int solver, rule;
     double adherence;
     cli_dose_list doses;
+    cli_absorption abs;
     cli_stressor_list stressors;
     mg_probe_spec probes[MAX_PROBES];
     size_t n_probes;
@@ -138,6 +139,7 @@ static const mg_scen_key run_keys[] = {
      "rule of the tetanus, lfs and theta-burst probes", "docs/models/protocols.md"},
     {"snr.duration_ms", MG_SCEN_NUMBER, 0, SP(snr.duration_ms), "ms", 0, 1e7, MG_SCEN_MIN_EXCL,
      NULL, "length of each snr probe", "docs/models/protocols.md"},
+    CLI_ABSORPTION_KEYS(1),
     /* last, so that the resolved scenario can append regimen.doses under it */
     {"regimen.adherence", MG_SCEN_NUMBER, 0, O(adherence), "", 0, 1, 0, NULL,
      "probability that each scheduled dose is taken", "user input"},
@@ -152,6 +154,7 @@ static const mg_scen_schema run_schema = {run_keys, sizeof run_keys / sizeof run
 static void run_defaults(run_scen *s) {
     memset(s, 0, sizeof *s);
     mg_couple_defaults(&s->spec);
+    cli_absorption_defaults(&s->abs);
     s->age_y = 40;
     s->sex = 0;
     s->weight_kg = 70;
@@ -277,7 +280,7 @@ void cli_run_help(FILE *out) {
     run_scen *s = malloc(sizeof *s);
     if (s) {
         run_defaults(s);
-        void *bases[1] = {s};
+        void *bases[2] = {s, &s->abs};
         mg_scen_print_keys(out, &run_schema, bases);
         free(s);
     }
@@ -440,7 +443,7 @@ static mg_status write_tables(mg_context *ctx, cli_outset *out, const run_scen *
 
 /* The resolved scenario (every key and list as used) as YAML on f. */
 static void print_resolved(FILE *f, run_scen *s) {
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     mg_scen_write_yaml(f, &run_schema, bases);
     fputs("  doses:\n", f); /* regimen.adherence, the table's last key, opened regimen */
     if (s->doses.n_doses == 0)
@@ -525,7 +528,7 @@ static mg_status write_summary(mg_context *ctx, cli_outset *out, const cli_commo
                                run_scen *s, const mg_couple_result *r, json_t *warnings,
                                const mg_diet_assessment *a, double supp_mg, size_t taken,
                                size_t missed) {
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     const mg_couple_day *d0 = &r->days[0], *dl = &r->days[r->n_days - 1];
     json_t *root = json_object();
     if (!root)
@@ -591,7 +594,7 @@ static mg_status write_summary(mg_context *ctx, cli_outset *out, const cli_commo
 static mg_status write_report(mg_context *ctx, cli_outset *out, run_scen *s,
                               const mg_couple_result *r, json_t *warnings,
                               const mg_diet_assessment *a, double supp_mg, const double *supp_day) {
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     mg_report *rep = mg_report_create("mgsim run: magnesium from diet to synapse");
     if (!rep)
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
@@ -828,7 +831,7 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         return mg_status_exit_code(MG_ERR_NOMEM);
     }
     run_defaults(s);
-    void *bases[1] = {s};
+    void *bases[2] = {s, &s->abs};
     mg_body_salt_forms *forms = NULL;
     mg_diet_dris *dris = NULL;
     mg_yaml_doc *doc = NULL;
@@ -873,10 +876,11 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         c->n_stressors = s->stressors.n_stressors;
         c->probes = s->probes;
         c->n_probes = s->n_probes;
+        s->abs.m.age_y = s->age_y;
         supp_day = calloc((size_t)s->days, sizeof *supp_day);
         st = supp_day
-                 ? cli_build_events(ctx, (size_t)s->days, s->mg_per_day, &s->doses, s->adherence,
-                                    s->seed, &ev, &n_ev, &taken, &missed, supp_day)
+                 ? cli_build_events(ctx, (size_t)s->days, s->mg_per_day, &s->doses, &s->abs,
+                                    s->adherence, s->seed, &ev, &n_ev, &taken, &missed, supp_day)
                  : mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < s->doses.n_doses; i++)
             supp += s->doses.doses[i].mg;
@@ -885,7 +889,8 @@ static int run_main(const cli_common_opts *o, const char *resume) {
     if (st == MG_OK) {
         static const double meal_h[3] = {8.0, 13.0, 19.0};
         for (int m = 0; m < 3; m++)
-            start[m] = (mg_kin_event){meal_h[m], s->mg_per_day / 3.0, 1.0, 1, 0};
+            start[m] =
+                (mg_kin_event){meal_h[m], s->mg_per_day / 3.0, cli_meal_factor(&s->abs), 1, 0};
         s->spec.events = ev;
         s->spec.n_events = n_ev;
         s->spec.start_day = start;

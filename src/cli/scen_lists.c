@@ -9,6 +9,8 @@
 
 #define RNG_ADHERENCE (MG_RNG_USER + 30)
 
+const char *const cli_vitamin_d_names[] = {"deficient", "normal", "supplemented", NULL};
+
 const char *cli_stressor_kind_name(mg_hpa_stress_kind k) {
     return k == MG_HPA_STRESS_ACUTE ? "acute" : "chronic";
 }
@@ -33,26 +35,32 @@ mg_status cli_load_doses(mg_context *ctx, const mg_yaml_doc *doc, const char *ke
                                   mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
         for (size_t j = 0; j < e->n; j++) {
             const char *k = e->pairs[j].key;
-            if (strcmp(k, "time") && strcmp(k, "mg") && strcmp(k, "form") && strcmp(k, "with_food"))
+            if (strcmp(k, "time") && strcmp(k, "mg") && strcmp(k, "compound_mg") &&
+                strcmp(k, "form") && strcmp(k, "with_food"))
                 return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                      "%s: %s[%zu]: unknown key '%s'; keys: time, mg (elemental), "
-                                      "form, with_food",
+                                      "%s: %s[%zu]: unknown key '%s'; keys: time, mg (elemental) "
+                                      "or compound_mg, form, with_food",
                                       mg_yaml_loc(doc, e->pairs[j].value, 1, loc, sizeof loc), key,
                                       i, k);
         }
         const mg_yaml_node *t = mg_yaml_map_get(e, "time"), *mg = mg_yaml_map_get(e, "mg");
+        const mg_yaml_node *cmg = mg_yaml_map_get(e, "compound_mg");
         const mg_yaml_node *form = mg_yaml_map_get(e, "form");
         const mg_yaml_node *food = mg_yaml_map_get(e, "with_food");
-        if (!t || !mg || !form)
+        if (!t || !form || !mg == !cmg)
             return mg_error_raise(ctx, MG_ERR_CONFIG,
-                                  "%s: %s[%zu]: needs time (\"HH:MM\"), mg (elemental Mg) and "
-                                  "form; with_food is optional (default true)",
+                                  "%s: %s[%zu]: needs time (\"HH:MM\"), form, and one of mg "
+                                  "(elemental Mg) or compound_mg (the mass of the compound, e.g. "
+                                  "2000 for 2 g of Magtein); with_food is optional (default true)",
                                   mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
         snprintf(what, sizeof what, "%s[%zu].time", key, i);
         mg_status st = mg_scen_clock(ctx, doc, t, what, &d->clock_h);
-        snprintf(what, sizeof what, "%s[%zu].mg", key, i);
-        if (st == MG_OK)
+        snprintf(what, sizeof what, "%s[%zu].%s", key, i, mg ? "mg" : "compound_mg");
+        d->compound_mg = NAN;
+        if (st == MG_OK && mg)
             st = mg_scen_number(ctx, doc, mg, what, "mg", 0, 5000, &d->mg);
+        if (st == MG_OK && cmg)
+            st = mg_scen_number(ctx, doc, cmg, what, "mg", 0, 50000, &d->compound_mg);
         if (st != MG_OK)
             return st;
         const mg_body_salt_form *row = NULL;
@@ -66,6 +74,8 @@ mg_status cli_load_doses(mg_context *ctx, const mg_yaml_doc *doc, const char *ke
         }
         snprintf(d->form, sizeof d->form, "%s", row->name);
         d->form_factor = row->relative_bioavailability;
+        if (cmg)
+            d->mg = d->compound_mg * row->elemental_fraction;
         d->with_food = 1;
         if (food) {
             if (food->kind != MG_YAML_SCALAR ||
@@ -159,9 +169,33 @@ mg_status cli_load_stressors(mg_context *ctx, const mg_yaml_doc *doc, const char
 }
 
 /* The event list: three meals a day and each dose taken (adherence draw per dose per day). */
+double cli_meal_factor(const cli_absorption *abs) {
+    double f = 1.0;
+    mg_context *ctx = mg_context_create();
+    if (!ctx || mg_body_absorption_modifier_factor(ctx, &abs->p, &abs->m, 1, &f) != MG_OK)
+        f = 1.0;
+    mg_context_destroy(&ctx);
+    return f;
+}
+
+void cli_absorption_defaults(cli_absorption *a) {
+    a->m = mg_body_absorption_modifiers_none();
+    a->p = mg_body_absorption_modifier_defaults();
+}
+
 mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day, const cli_dose_list *s,
-                           double adherence, uint64_t seed, mg_kin_event **ev, size_t *n,
-                           size_t *taken, size_t *missed, double *supp_per_day) {
+                           const cli_absorption *abs, double adherence, uint64_t seed,
+                           mg_kin_event **ev, size_t *n, size_t *taken, size_t *missed,
+                           double *supp_per_day) {
+    double f_food = 1.0, f_fast = 1.0;
+    mg_status st = MG_OK;
+    if (abs) {
+        st = mg_body_absorption_modifier_factor(ctx, &abs->p, &abs->m, 1, &f_food);
+        if (st == MG_OK)
+            st = mg_body_absorption_modifier_factor(ctx, &abs->p, &abs->m, 0, &f_fast);
+        if (st != MG_OK)
+            return st;
+    }
     size_t per_day = 3 + s->n_doses;
     mg_kin_event *e = calloc(days * per_day + 1, sizeof *e);
     if (!e)
@@ -172,7 +206,8 @@ mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day, cons
     for (size_t d = 0; d < days; d++) {
         for (int m = 0; m < 3; m++)
             if (mg_per_day > 0)
-                e[k++] = (mg_kin_event){24.0 * (double)d + meals[m], mg_per_day / 3.0, 1.0, 1, 0};
+                e[k++] =
+                    (mg_kin_event){24.0 * (double)d + meals[m], mg_per_day / 3.0, f_food, 1, 0};
         for (size_t i = 0; i < s->n_doses; i++) {
             double u = mg_rng_uniform(seed, RNG_ADHERENCE, (uint32_t)i, d);
             if (u > adherence) {
@@ -183,8 +218,9 @@ mg_status cli_build_events(mg_context *ctx, size_t days, double mg_per_day, cons
             if (supp_per_day)
                 supp_per_day[d] += s->doses[i].mg;
             const cli_dose *x = &s->doses[i];
-            e[k++] = (mg_kin_event){24.0 * (double)d + x->clock_h, x->mg, x->form_factor,
-                                    x->with_food, strcmp(x->form, "l-threonate") == 0};
+            e[k++] = (mg_kin_event){24.0 * (double)d + x->clock_h, x->mg,
+                                    x->form_factor * (x->with_food ? f_food : f_fast), x->with_food,
+                                    strcmp(x->form, "l-threonate") == 0};
         }
     }
     /* events in time order */
