@@ -61,4 +61,11 @@ int cli_population(int argc, char **argv);
 /* Print `mgsim population --help` to out. */
 void cli_population_help(FILE *out);
 
+/* `mgsim validate [--quick] [--only PREFIX] [-o DIR] [-q]`: every validation target in one
+ * table; exit 0 only when all that ran passed, 1 otherwise. */
+int cli_validate(int argc, char **argv);
+
+/* Print `mgsim validate --help` to out. */
+void cli_validate_help(FILE *out);
+
 #endif /* MGSIM_CLI_H */

@@ -52,7 +52,10 @@ static void print_help(FILE *out) {
             "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
             "            magnesium hypotheses; `mgsim stress --help`\n"
             "\n"
-            "Planned (not yet available): plan, validate.\n"
+            "  validate  run every validation target (engine, plasticity, body, sleep, stress)\n"
+            "            and print one table with the published values; `mgsim validate --help`\n"
+            "\n"
+            "Planned (not yet available): plan.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
@@ -105,6 +108,10 @@ int main(int argc, char **argv) {
             cli_run_help(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "validate") == 0) {
+            cli_validate_help(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "population") == 0) {
             cli_population_help(stdout);
             return 0;
@@ -131,6 +138,8 @@ int main(int argc, char **argv) {
         return cli_protocol(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "population") == 0)
         return cli_population(argc - 1, argv + 1);
     if (strcmp(cmd, "body") == 0)
