@@ -79,6 +79,31 @@ START_TEST(older_adult_trends) {
 }
 END_TEST
 
+/* Caffeine in the Phillips-Robinson model delays sleep and shortens it (direction: caffeine
+ * is an adenosine antagonist, refs sleep-and-stress s3.2; the sizes are assumptions, so only
+ * the direction is asserted); stage metrics are null in this wake/sleep model. */
+START_TEST(caffeine_delays_sleep) {
+    char d0[512], d1[512];
+    fresh_dir("pr0", d0, sizeof d0);
+    fresh_dir("pr1", d1, sizeof d1);
+    const char *a[] = {"sleep", EX "evening-coffee.yaml", "-o", d1, "-q", NULL};
+    const char *b[] = {"sleep", EX "evening-coffee.yaml", "-o", d0, "-q", "--set", "caffeine=[]",
+                       NULL};
+    expect(a, 0, NULL, NULL);
+    expect(b, 0, NULL, NULL);
+    json_t *with = load_summary(d1), *without = load_summary(d0);
+    ck_assert(num(with, "sleep_onset_latency_min") > num(without, "sleep_onset_latency_min"));
+    ck_assert(num(with, "total_sleep_min") < num(without, "total_sleep_min"));
+    ck_assert(json_is_null(json_object_get(with, "n3_pct")));
+    ck_assert_str_eq(json_string_value(json_object_get(with, "model")), "phillips-robinson");
+    json_decref(with);
+    json_decref(without);
+    /* caffeine needs the model that has an adenosine input */
+    const char *c[] = {"sleep", EX "evening-coffee.yaml", "--set", "sleep.model=stages", NULL};
+    expect(c, 78, NULL, "phillips-robinson");
+}
+END_TEST
+
 START_TEST(bad_scenarios) {
     char dir[512], path[600], out[512];
     fresh_dir("bad", dir, sizeof dir);
@@ -105,6 +130,7 @@ int main(void) {
     tcase_add_test(tc, normal_adult_night);
     tcase_add_test(tc, older_adult_trends);
     tcase_add_test(tc, bad_scenarios);
+    tcase_add_test(tc, caffeine_delays_sleep);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -15,13 +15,21 @@
     "the magnesium coupling is a documented hypothesis, off by default."
 
 /* Everything a sleep scenario sets. */
+#define MAX_CAFFEINE 16
+
 typedef struct {
     mg_sleep_stage_params p;
     mg_sleep_schedule sched;
     uint64_t nights;
     uint64_t warmup_days;
     uint64_t seed;
+    int model; /* 0 stages, 1 phillips-robinson */
+    mg_sleep_pr_params pr;
+    mg_caffeine_dose caffeine[MAX_CAFFEINE]; /* daily: time_h is the clock time */
+    size_t n_caffeine;
 } sleep_scen;
+
+static const char *const models[] = {"stages", "phillips-robinson", NULL};
 
 #define O(f)    offsetof(sleep_scen, f)
 #define BXD     "Booth, Xique & Diniz Behn 2017, SIAM J Appl Dyn Syst 16:1089 (ModelDB 244485)"
@@ -36,6 +44,10 @@ static const mg_scen_key sleep_keys[] = {
      "lights off to lights on (a whole number of 30-s epochs)", "user input"},
     {"sleep.nights", MG_SCEN_UINT, 0, O(nights), "", 1, 1000, 0, NULL,
      "nights scored (after the warm-up)", "user input"},
+    {"sleep.model", MG_SCEN_ENUM, 0, O(model), "", 0, 0, 0, models,
+     "stages: the NREM/REM network in 30-s epochs (all metrics); phillips-robinson: the "
+     "sleep-wake model with caffeine (wake/sleep only)",
+     "docs/models/sleep-stages.md, docs/models/phillips-robinson.md"},
     {"brain.mg_mM", MG_SCEN_NUMBER, 0, O(p.mg_mM), "mM", 0, 5, MG_SCEN_MIN_EXCL, NULL,
      "brain extracellular Mg, constant (used by the Mg coupling only)",
      "user input; 1.0 mM is typical of CSF (refs magnesium-physiology s5)"},
@@ -89,11 +101,59 @@ static const mg_scen_key sleep_keys[] = {
      NULL, "brain Mg with no effect", ASSUMED},
     {"coupling.mg_sleep.max_shift", MG_SCEN_NUMBER, 0, O(p.mg_max_shift), "", 0, 0.02, 0, NULL,
      "cap on the threshold shift", "set so the effect stays within the Mg trials (docs)"},
+    {"pr.phase_h", MG_SCEN_NUMBER, 0, O(pr.phase_h), "h", -48, 48, 0, NULL,
+     "run-clock time of the circadian wake-drive maximum",
+     "assumption: places spontaneous sleep at about 01-06 h (docs/models/phillips-robinson.md)"},
+    {"pr.v_we_mV", MG_SCEN_NUMBER, 0, O(pr.v_we_mV), "mV", -10, 10, 0, NULL,
+     "MA voltage held by the wake effort outside the sleep window",
+     "assumption, after Postnova et al. 2018"},
+    {"pr.caffeine_half_life_h", MG_SCEN_NUMBER, 0, O(pr.caf_half_life_h), "h", 0, 48,
+     MG_SCEN_MIN_EXCL, NULL, "caffeine elimination half-life",
+     "assumption (docs/models/phillips-robinson.md)"},
+    {"pr.caffeine_k50_mg", MG_SCEN_NUMBER, 0, O(pr.caf_k50_mg), "mg", 0, 5000, MG_SCEN_MIN_EXCL,
+     NULL, "caffeine in the body giving half the maximal blockade",
+     "assumption (docs/models/phillips-robinson.md)"},
+    {"pr.caffeine_max_block", MG_SCEN_NUMBER, 0, O(pr.caf_max_block), "", 0, 1, 0, NULL,
+     "largest fraction of the homeostatic drive caffeine blocks",
+     "assumption (docs/models/phillips-robinson.md)"},
 };
 #undef O
 
+/* caffeine: a list of {time: "HH:MM", mg: M} taken every day (phillips-robinson). */
+static mg_status load_caffeine(mg_context *ctx, const mg_yaml_doc *doc, const char *key,
+                               const mg_yaml_node *node, void *data) {
+    sleep_scen *s = data;
+    char loc[320], what[96];
+    if (node->kind == MG_YAML_NULL)
+        return MG_OK;
+    if (node->kind != MG_YAML_SEQ || node->n > MAX_CAFFEINE)
+        return mg_error_raise(ctx, MG_ERR_CONFIG,
+                              "%s: %s: expected a list of at most %d doses {time: \"HH:MM\", "
+                              "mg: M}",
+                              mg_yaml_loc(doc, node, 0, loc, sizeof loc), key, MAX_CAFFEINE);
+    for (size_t i = 0; i < node->n; i++) {
+        const mg_yaml_node *e = node->items[i];
+        const mg_yaml_node *t = e->kind == MG_YAML_MAP ? mg_yaml_map_get(e, "time") : NULL;
+        const mg_yaml_node *mg = e->kind == MG_YAML_MAP ? mg_yaml_map_get(e, "mg") : NULL;
+        if (!t || !mg || e->n != 2)
+            return mg_error_raise(ctx, MG_ERR_CONFIG,
+                                  "%s: %s[%zu]: expected {time: \"HH:MM\", mg: M} (caffeine, mg)",
+                                  mg_yaml_loc(doc, e, 0, loc, sizeof loc), key, i);
+        snprintf(what, sizeof what, "%s[%zu].time", key, i);
+        mg_status st = mg_scen_clock(ctx, doc, t, what, &s->caffeine[i].time_h);
+        snprintf(what, sizeof what, "%s[%zu].mg", key, i);
+        if (st == MG_OK)
+            st = mg_scen_number(ctx, doc, mg, what, "mg", 0, 2000, &s->caffeine[i].dose_mg);
+        if (st != MG_OK)
+            return st;
+        s->n_caffeine = i + 1;
+    }
+    return MG_OK;
+}
+
+static const char *const sleep_custom[] = {"caffeine", NULL};
 static const mg_scen_schema sleep_schema = {sleep_keys, sizeof sleep_keys / sizeof sleep_keys[0],
-                                            NULL};
+                                            sleep_custom};
 
 static void sleep_defaults(sleep_scen *s) {
     memset(s, 0, sizeof *s);
@@ -103,6 +163,7 @@ static void sleep_defaults(sleep_scen *s) {
     s->nights = 3;
     s->warmup_days = (uint64_t)s->p.warmup_days;
     s->seed = s->p.seed;
+    s->pr = mg_sleep_pr_params_default();
 }
 
 void cli_sleep_help(FILE *out) {
@@ -226,7 +287,9 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
             fprintf(f, "%zu,%zu,%s,%s,%.4g\n", n + 1, e,
                     mg_scen_format_clock(s->sched.bedtime_h + (double)e * hy->epoch_s / 3600.0, c,
                                          sizeof c),
-                    mg_sleep_stage_name(hy->stage[i]), hy->swa[i]);
+                    s->model && hy->stage[i] != MG_STAGE_WAKE ? "sleep"
+                                                              : mg_sleep_stage_name(hy->stage[i]),
+                    hy->swa[i]);
         }
     mg_status st = cli_outset_close(ctx, f, "hypnogram.csv");
     if (st != MG_OK)
@@ -268,6 +331,18 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
                                                       : json_null());
     json_object_set_new(root, "awakenings",
                         json_real((double)avg->awakenings / (double)hy->n_nights));
+    if (s->model) {
+        /* wake/sleep only: no stages, no cycles */
+        static const char *const none[] = {
+            "n1_pct", "n2_pct",        "n3_pct", "rem_pct", "first_rem_latency_min",
+            "cycles", "mean_cycle_min"};
+        for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+            json_object_set_new(root, none[i], json_null());
+        for (size_t n = 0; n < json_array_size(per); n++)
+            for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+                json_object_set_new(json_array_get(per, n), none[i], json_null());
+    }
+    json_object_set_new(root, "model", json_string(models[s->model]));
     json_object_set_new(root, "version", json_string(mg_version_string()));
     json_object_set_new(root, "command", json_string("sleep"));
     json_object_set_new(root, "scenario", json_string(o->input));
@@ -301,9 +376,11 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
     } else if (st == MG_OK) {
         for (size_t e = 0; e < E; e++) {
             x[e] = (double)e * hy->epoch_s / 3600.0;
-            y[e] = plot_row(hy->stage[e]);
+            y[e] = s->model ? (hy->stage[e] != MG_STAGE_WAKE) : plot_row(hy->stage[e]);
         }
-        static const char *const rows[5] = {"W", "REM", "N1", "N2", "N3"};
+        static const char *const stage_rows[5] = {"W", "REM", "N1", "N2", "N3"};
+        static const char *const pr_rows[2] = {"W", "sleep"};
+        const char *const *rows = s->model ? pr_rows : stage_rows;
         const double *ys[1] = {y};
         mg_report_line_opts lo;
         memset(&lo, 0, sizeof lo);
@@ -311,18 +388,73 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
         lo.ylabel = "stage";
         lo.step = 1;
         lo.y_names = rows;
-        lo.n_y_names = 5;
+        lo.n_y_names = s->model ? 2 : 5;
         st = mg_report_lines(ctx, rep, "Hypnogram, night 1", E, x, 1, NULL, ys, &lo);
     }
     free(x);
     free(y);
-    if (st == MG_OK) {
+    if (st == MG_OK && !s->model) {
         const char *labels[4] = {"N1", "N2", "N3", "REM"};
         double vals[4] = {avg->n1_pct, avg->n2_pct, avg->n3_pct, avg->rem_pct};
         st = mg_report_bars(ctx, rep, "Stage shares (mean over nights)", "stage",
                             "percent of total sleep", 4, labels, vals);
     }
     return cli_report_finish(ctx, out, &rep, &sleep_schema, bases, st);
+}
+
+/* The Phillips-Robinson model on the schedule with the daily caffeine, scored per night in
+ * 30-s epochs as wake or sleep (stored as N2 so the metrics function counts sleep; the
+ * outputs say "sleep"). Three settling days precede the first scored night. */
+#define PR_SETTLE_DAYS 3
+static mg_status run_pr(mg_context *ctx, const sleep_scen *s, mg_hypnogram *hy) {
+    memset(hy, 0, sizeof *hy);
+    size_t nights = (size_t)s->nights, days = PR_SETTLE_DAYS + nights + 1;
+    size_t n_doses = s->n_caffeine * days;
+    mg_caffeine_dose *doses = calloc(n_doses ? n_doses : 1, sizeof *doses);
+    if (!doses)
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t d = 0; d < days; d++)
+        for (size_t i = 0; i < s->n_caffeine; i++)
+            doses[k++] = (mg_caffeine_dose){24.0 * (double)d + s->caffeine[i].time_h,
+                                            s->caffeine[i].dose_mg};
+    /* doses in time order */
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && doses[j].time_h < doses[j - 1].time_h; j--) {
+            mg_caffeine_dose t = doses[j];
+            doses[j] = doses[j - 1];
+            doses[j - 1] = t;
+        }
+    const double epoch_h = 30.0 / 3600.0;
+    mg_sleep_result r;
+    mg_status st =
+        mg_sleep_pr_run(ctx, &s->pr, &s->sched, doses, k, 24.0 * (double)days, epoch_h, &r);
+    free(doses);
+    if (st != MG_OK)
+        return st;
+    size_t E = (size_t)lround(s->sched.time_in_bed_h * 120.0);
+    hy->stage = calloc(nights * E, 1);
+    hy->swa = calloc(nights * E, sizeof *hy->swa);
+    hy->h = calloc(nights * E, sizeof *hy->h);
+    if (!hy->stage || !hy->swa || !hy->h) {
+        mg_sleep_result_free(&r);
+        mg_hypnogram_free(hy);
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    }
+    hy->n_nights = nights;
+    hy->epochs_per_night = E;
+    hy->epoch_s = 30.0;
+    for (size_t n = 0; n < nights; n++) {
+        size_t k0 =
+            (size_t)lround((24.0 * (double)(PR_SETTLE_DAYS + n) + s->sched.bedtime_h) / epoch_h);
+        for (size_t e = 0; e < E; e++) {
+            size_t j = k0 + e < r.n_samples ? k0 + e : r.n_samples - 1;
+            hy->stage[n * E + e] = r.awake[j] ? MG_STAGE_WAKE : MG_STAGE_N2;
+            hy->h[n * E + e] = r.s[j];
+        }
+    }
+    mg_sleep_result_free(&r);
+    return MG_OK;
 }
 
 static int run_sleep(const cli_common_opts *o) {
@@ -343,14 +475,22 @@ static int run_sleep(const cli_common_opts *o) {
     memset(&out, 0, sizeof out);
     mg_status st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
     if (st == MG_OK)
-        st = mg_scen_load(ctx, doc, &sleep_schema, bases, NULL, NULL);
+        st = mg_scen_load(ctx, doc, &sleep_schema, bases, load_caffeine, &s);
+    if (st == MG_OK && s.n_caffeine > 0 && s.model == 0)
+        st = mg_error_raise(ctx, MG_ERR_CONFIG,
+                            "%s: caffeine acts in the phillips-robinson model only; add "
+                            "sleep.model: phillips-robinson (the stage model has no adenosine "
+                            "input)",
+                            o->input);
     if (st == MG_OK) {
         s.p.warmup_days = (int)s.warmup_days;
         s.p.seed = s.seed;
         st = mg_sleep_stage_params_validate(ctx, &s.p);
     }
-    if (st == MG_OK)
+    if (st == MG_OK && s.model == 0)
         st = mg_sleep_stages_run(ctx, &s.p, &s.sched, (size_t)s.nights, &hy);
+    else if (st == MG_OK)
+        st = run_pr(ctx, &s, &hy);
     if (st == MG_OK && !(m = calloc(hy.n_nights, sizeof *m)))
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
     for (size_t n = 0; st == MG_OK && n < hy.n_nights; n++)
@@ -374,10 +514,14 @@ static int run_sleep(const cli_common_opts *o) {
         printf("total sleep %.0f min, efficiency %.1f %%, onset latency %.1f min, WASO %.0f min\n",
                avg.total_sleep_min, avg.sleep_efficiency_pct, avg.sleep_onset_latency_min,
                avg.waso_min);
-        printf("N1 %.1f %%, N2 %.1f %%, N3 %.1f %%, REM %.1f %% of sleep; first REM after "
-               "%.0f min; %.1f cycles of %.0f min\n",
-               avg.n1_pct, avg.n2_pct, avg.n3_pct, avg.rem_pct, avg.first_rem_latency_min,
-               mean_cycles, avg.mean_cycle_min);
+        if (!s.model)
+            printf("N1 %.1f %%, N2 %.1f %%, N3 %.1f %%, REM %.1f %% of sleep; first REM after "
+                   "%.0f min; %.1f cycles of %.0f min\n",
+                   avg.n1_pct, avg.n2_pct, avg.n3_pct, avg.rem_pct, avg.first_rem_latency_min,
+                   mean_cycles, avg.mean_cycle_min);
+        else
+            printf("model: Phillips-Robinson 2007 (wake and sleep only)%s\n",
+                   s.n_caffeine ? ", with the daily caffeine" : "");
         printf("Model prediction, not medical advice.\n");
         if (o->outdir)
             printf("results in %s/ (report: %s/report.html)\n", o->outdir, o->outdir);
