@@ -41,7 +41,7 @@ static const char *const tiny_model =
 START_TEST(test_help_and_version) {
     expect((const char *[]){"--help", NULL}, 0, "Usage: mgsim COMMAND", NULL);
     expect((const char *[]){"-h", NULL}, 0, "  net ", NULL);
-    expect((const char *[]){"--help", NULL}, 0, "Planned", NULL);
+    expect((const char *[]){"--help", NULL}, 0, "validate    every validation target", NULL);
     char version[64];
     snprintf(version, sizeof version, "mgsim %s", mg_version_string());
     run_result r = run((const char *[]){"--version", NULL});

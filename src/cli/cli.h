@@ -48,12 +48,6 @@ int cli_body(int argc, char **argv);
 /* Print `mgsim body --help` to out. */
 void cli_body_help(FILE *out);
 
-/* `mgsim run SCENARIO.yaml [-o DIR] ...`: the main job, coupled over days, with its report. */
-int cli_run(int argc, char **argv);
-
-/* Print `mgsim run --help` to out. */
-void cli_run_help(FILE *out);
-
 /* `mgsim population SCENARIO.yaml [-o DIR] ...`: a Monte Carlo of virtual adults (also under
  * mpirun when built with MPI). */
 int cli_population(int argc, char **argv);
@@ -67,5 +61,18 @@ int cli_validate(int argc, char **argv);
 
 /* Print `mgsim validate --help` to out. */
 void cli_validate_help(FILE *out);
+
+/* `mgsim run SCENARIO.yaml [-o DIR] ...`: the main job, coupled over days, with its report. */
+int cli_run(int argc, char **argv);
+
+/* Print `mgsim run --help` to out. */
+void cli_run_help(FILE *out);
+
+/* `mgsim plan PROFILE.yaml [-o DIR] ...`: a person's magnesium plan (gap to the RDA, foods,
+ * regimen options by goal under the UL, warnings) with each option's predictions. */
+int cli_plan(int argc, char **argv);
+
+/* Print `mgsim plan --help` to out. */
+void cli_plan_help(FILE *out);
 
 #endif /* MGSIM_CLI_H */

@@ -33,35 +33,27 @@ static void print_help(FILE *out) {
             "       mgsim --help | --version\n"
             "\n"
             "Commands:\n"
-            "  run       the main job: a magnesium scenario from diet to synapse over days\n"
-            "            (body, stress, sleep and plasticity probes coupled), with\n"
-            "            report.html; `mgsim run --help`\n"
-            "  net       run a spiking network model (YAML) and write spikes, rates, states and\n"
-            "            a summary; `mgsim net --help` lists every option and model key\n"
-            "  diet      a day's magnesium intake from a diet plan (YAML) against the dietary\n"
-            "            reference intakes for age and sex; `mgsim diet --help`\n"
-            "  population  a Monte Carlo of virtual adults (usual intake, soil, processing,\n"
-            "            supplements): share below the EAR, serum and CSF Mg distributions;\n"
-            "            `mgsim population --help`\n"
-            "  body      magnesium through gut, plasma, tissues, bone, kidney and CSF over days,\n"
-            "            under a diet and a supplement regimen; `mgsim body --help`\n"
-            "  protocol  a plasticity experiment on one calcium-based synapse (Graupner &\n"
-            "            Brunel 2012), e.g. the STDP curve; `mgsim protocol --help`\n"
-            "  sleep     nights of sleep in 30-s epochs (wake, N1, N2, N3, REM) and the\n"
-            "            sleep-lab metrics; `mgsim sleep --help`\n"
-            "  stress    the HPA axis (CRH, ACTH, cortisol) over days, with stressors and\n"
-            "            magnesium hypotheses; `mgsim stress --help`\n"
+            "  run         the main job: a magnesium scenario from diet to synapse over days\n"
+            "              (body, stress, sleep and plasticity probes coupled), with report.html\n"
+            "  plan        a person's magnesium plan: gap to the RDA, foods that close it,\n"
+            "              regimen options by goal under the UL, warnings, predictions\n"
+            "  diet        a day's magnesium intake from foods against the reference intakes\n"
+            "  body        magnesium through gut, plasma, tissues, bone, kidney and CSF over days\n"
+            "  population  a Monte Carlo of virtual adults: share below the EAR, serum and CSF\n"
+            "  sleep       nights of sleep in 30-s epochs (wake, N1, N2, N3, REM) and metrics\n"
+            "  stress      the HPA axis (CRH, ACTH, cortisol) over days, with stressors\n"
+            "  protocol    plasticity experiments on one synapse or neuron, over [Mg]o\n"
+            "  net         spiking networks with Mg-blocked NMDA receptors\n"
+            "  validate    every validation target in one table, against published values\n"
             "\n"
-            "  validate  run every validation target (engine, plasticity, body, sleep, stress)\n"
-            "            and print one table with the published values; `mgsim validate --help`\n"
-            "\n"
-            "Planned (not yet available): plan.\n"
+            "`mgsim COMMAND --help` (or `mgsim help COMMAND`) lists its options and every key\n"
+            "with its unit, default, range and source.\n"
             "\n"
             "Options:\n"
             "  -h, --help     show this help\n"
             "  -V, --version  show the version and the SIMD level of this build\n"
             "\n"
-            "`mgsim help COMMAND` is the same as `mgsim COMMAND --help`.\n",
+            "Everything mgsim prints is a model prediction, not medical advice.\n",
             mg_version_string());
 }
 
@@ -108,16 +100,20 @@ int main(int argc, char **argv) {
             cli_run_help(stdout);
             return 0;
         }
-        if (strcmp(argv[2], "validate") == 0) {
-            cli_validate_help(stdout);
+        if (strcmp(argv[2], "plan") == 0) {
+            cli_plan_help(stdout);
+            return 0;
+        }
+        if (strcmp(argv[2], "body") == 0) {
+            cli_body_help(stdout);
             return 0;
         }
         if (strcmp(argv[2], "population") == 0) {
             cli_population_help(stdout);
             return 0;
         }
-        if (strcmp(argv[2], "body") == 0) {
-            cli_body_help(stdout);
+        if (strcmp(argv[2], "validate") == 0) {
+            cli_validate_help(stdout);
             return 0;
         }
         if (strcmp(argv[2], "sleep") == 0) {
@@ -138,16 +134,18 @@ int main(int argc, char **argv) {
         return cli_protocol(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "validate") == 0)
-        return cli_validate(argc - 1, argv + 1);
-    if (strcmp(cmd, "population") == 0)
-        return cli_population(argc - 1, argv + 1);
+    if (strcmp(cmd, "plan") == 0)
+        return cli_plan(argc - 1, argv + 1);
     if (strcmp(cmd, "body") == 0)
         return cli_body(argc - 1, argv + 1);
+    if (strcmp(cmd, "population") == 0)
+        return cli_population(argc - 1, argv + 1);
     if (strcmp(cmd, "sleep") == 0)
         return cli_sleep(argc - 1, argv + 1);
     if (strcmp(cmd, "stress") == 0)
         return cli_stress(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cli_validate(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error("unknown option", cmd);
     return usage_error("unknown command", cmd);
