@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """mgsim benchmarks against the Brian2 peer, on the same machine in the same run.
 
-usage: /usr/bin/python3 bench/bench.py [--mgsim build/mgsim] [--reps 3] [--only coba,wang,memory,threads]
+usage: /usr/bin/python3 bench/bench.py [--mgsim build/mgsim] [--reps 3]
+                                       [--only coba,wang,memory,threads,gbcoba,gbmemory]
                                        [--json bench/results/latest.json]
 
 What it measures (the targets come from the network-engine issue):
@@ -13,6 +14,14 @@ What it measures (the targets come from the network-engine issue):
   memory   bytes per static synapse: peak RSS of a 10^7-synapse network minus that of the same
            neurons without synapses, divided by the synapse count. Target: <= 12 bytes.
   threads  COBA with 2 threads against 1 thread (loop time). Target: >= 1.6x.
+  gbcoba   COBA with every E->E synapse plastic (Graupner & Brunel 2012, spike-time calcium;
+           examples/net/coba_plastic.yaml), 10 s, 1 thread, against bench/brian2_gb_coba.py
+           (cpp_standalone): --style event (event-driven analytic updates, mgsim's algorithm;
+           one 10 s run) and --style clock (c and rho integrated every step, as Brian2's own
+           Graupner_Brunel_2012.py; one run of --clock-seconds, scaled to 10 s: its cost is
+           synapses x steps whatever the activity). Targets: >= 10x faster than Brian2, >= real
+           time (loop <= 10 s).
+  gbmemory bytes per plastic synapse, as memory but with every synapse plastic. Target: <= 20 B.
 mgsim timings are the median of --reps runs; Brian2's COBA the median of --peer-reps runs, its
 wang_mg one run (52 s); Brian2's compile time is excluded: only the simulation loop is compared,
 as for mgsim. Every run of both is kept in the JSON. Results are printed as a table and
@@ -62,9 +71,15 @@ def rate_of(summary):
     return sum(p['spikes'] for p in pops.values()) / n / (summary['duration_ms'] / 1000.0)
 
 
-def write_model(path, n, p, with_syn):
+def write_model(path, n, p, with_syn, plastic=False):
     proj = ''
-    if with_syn:
+    if with_syn and plastic:
+        proj = f"""projections:
+  PP: {{from: P, to: P, receptor: ampa, rule: fixed_probability, p: {p}, autapses: true,
+        delay_ms: 0.1, plasticity: {{rule: graupner_brunel, params: DP, w_min_nS: 0.5,
+        w_max_nS: 1.5, rho_init: {{dist: uniform, low: 0, high: 1}}}}}}
+"""
+    elif with_syn:
         proj = f"""projections:
   PP: {{from: P, to: P, receptor: ampa, rule: fixed_probability, p: {p}, autapses: true,
         weight_nS: {{dist: normal, mean: 1.0, sd: 0.2}}, delay_ms: 0.1}}
@@ -84,7 +99,10 @@ def main():
     ap.add_argument('--reps', type=int, default=5)
     ap.add_argument('--peer-reps', type=int, default=3,
                     help='Brian2 COBA runs (median taken; each recompiles, ~15 s)')
-    ap.add_argument('--only', default='coba,wang,memory,threads')
+    ap.add_argument('--only', default='coba,wang,memory,threads',
+                    help='comma-separated: coba, wang, memory, threads, gbcoba, gbmemory')
+    ap.add_argument('--clock-seconds', type=float, default=1.0,
+                    help='simulated seconds of the clock-driven Brian2 GB run (scaled to 10 s)')
     ap.add_argument('--json', default=os.path.join(ROOT, 'bench', 'results', 'latest.json'))
     a = ap.parse_args()
     only = set(a.only.split(','))
@@ -143,6 +161,44 @@ def main():
         res['threads_64k'] = {'loop_1_s': b1, 'loop_2_s': b2, 'speedup': b1 / b2}
         rows.append(('COBA x16 1 s, 2 vs 1 thread', f'{b2:.3f} s', f'{b1:.3f} s (1 thr)', f'{b1 / b2:.2f}x', ''))
         rows.append(('COBA 10 s, 2 vs 1 thread', f'{l2:.3f} s', f'{l1:.3f} s (1 thr)', f'{l1 / l2:.2f}x', '>= 1.6x'))
+    if 'gbcoba' in only:
+        gb = os.path.join(ROOT, 'examples', 'net', 'coba_plastic.yaml')
+        loop, runs = median_runs(a.mgsim, gb, ['run.duration_ms=10000'], a.reps)
+        script = os.path.join(ROOT, 'bench', 'brian2_gb_coba.py')
+        ev, evf = run_brian(script, ['standalone', 10, 4000, 1, '--style', 'event'])
+        ck, ckf = run_brian(script, ['standalone', a.clock_seconds, 4000, 1, '--style', 'clock'])
+        ck10 = ck * 10.0 / a.clock_seconds
+        pe = runs[0]['populations']['E']
+        res['gbcoba'] = {'mgsim_loop_s': loop, 'mgsim_loop_all_s': [r['loop_wall_s'] for r in runs],
+                         'mgsim_rate_E_hz': pe['rate_hz'], 'mgsim_rate_hz': rate_of(runs[0]),
+                         'plastic_synapses': runs[0].get('plastic_synapses'),
+                         'brian2_event_sim_s': ev,
+                         'brian2_event_rate_E_hz': float(evf['rate_E'].rstrip('Hz')),
+                         'brian2_event_rho_mean_T': float(evf['rho_mean_T']),
+                         'brian2_clock_sim_s': ck, 'brian2_clock_seconds': a.clock_seconds,
+                         'brian2_clock_sim_10s_scaled': ck10,
+                         'brian2_clock_rate_E_hz': float(ckf['rate_E'].rstrip('Hz')),
+                         'speedup_event': ev / loop, 'speedup_clock': ck10 / loop,
+                         'realtime_factor': 10.0 / loop}
+        rows.append(('GB COBA 10 s vs event-driven', f'{loop:.2f} s', f'{ev:.2f} s', f'{ev / loop:.1f}x',
+                     '>= 10x'))
+        rows.append(('GB COBA 10 s vs clock-driven', f'{loop:.2f} s', f'{ck10:.0f} s (scaled)',
+                     f'{ck10 / loop:.0f}x', '>= 10x'))
+        rows.append(('GB COBA real time', f'{10.0 / loop:.2f}x', '', '', '>= 1x'))
+    if 'gbmemory' in only:
+        d = tempfile.mkdtemp(prefix='mgmem')
+        n, p = 10000, 0.1
+        write_model(os.path.join(d, 'base.yaml'), n, p, False)
+        write_model(os.path.join(d, 'syn.yaml'), n, p, True, plastic=True)
+        base = run_mgsim(a.mgsim, os.path.join(d, 'base.yaml'), [])
+        syn = run_mgsim(a.mgsim, os.path.join(d, 'syn.yaml'), [])
+        bps = (syn['peak_rss_mb'] - base['peak_rss_mb']) * 1048576.0 / syn['synapses']
+        res['gbmemory'] = {'synapses': syn['synapses'], 'rss_base_mb': base['peak_rss_mb'],
+                           'rss_syn_mb': syn['peak_rss_mb'], 'bytes_per_synapse_rss': bps,
+                           'bytes_per_plastic_synapse_reported':
+                               syn.get('bytes_per_plastic_synapse')}
+        rows.append(('memory, 1e7 plastic synapses', f'{bps:.2f} B/syn', '', '', '<= 20 B'))
+        subprocess.run(['rm', '-rf', d])
     print(f"{'benchmark':28} {'mgsim':>14} {'peer':>18} {'ratio':>8} {'target':>8}")
     for r in rows:
         print(f'{r[0]:28} {r[1]:>14} {r[2]:>18} {r[3]:>8} {r[4]:>8}')

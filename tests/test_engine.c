@@ -111,7 +111,7 @@ static void collector_free(collector *c) {
 }
 
 static mg_net_callbacks col_callbacks(collector *c) {
-    mg_net_callbacks cb = {c, col_spikes, col_state, NULL};
+    mg_net_callbacks cb = {c, col_spikes, col_state, NULL, NULL};
     return cb;
 }
 
@@ -1996,7 +1996,7 @@ START_TEST(test_interrupt_resume) {
         memset(&is, 0, sizeof is);
         is.stop_at_ms = 20.0;
         is.stopped_ms = -1.0;
-        mg_net_callbacks cb = {&is, int_spikes, NULL, int_progress};
+        mg_net_callbacks cb = {&is, int_spikes, NULL, int_progress, NULL};
         ck_assert_int_eq(mg_net_run(net, 100.0, &cb), MG_ERR_INTERRUPTED);
         ck_assert_double_eq_tol(is.stopped_ms, 20.0, 1e-9);
         double t_int = mg_net_time_ms(net);
@@ -2246,7 +2246,7 @@ START_TEST(test_poisson_campbell) {
     mg_context *ctx = mg_context_create();
     mg_net *net = create_ok(ctx, &s);
     g_stats g = {50.0, 0.0, 0.0, 0.0};
-    mg_net_callbacks cb = {&g, NULL, stats_state, NULL};
+    mg_net_callbacks cb = {&g, NULL, stats_state, NULL, NULL};
     ck_assert_int_eq(mg_net_run(net, 300.0, &cb), MG_OK);
     mg_net_destroy(&net);
     mg_context_destroy(&ctx);

@@ -19,8 +19,8 @@ extern "C" {
 
 /* What the model file asks to be written (record: section). */
 typedef struct {
-    int spikes_sonata; /* write spikes.h5 (SONATA) for recorded populations (default 1) */
-    int spikes_csv;    /* also write spikes.csv (default 0) */
+    int spikes_sonata;  /* write spikes.h5 (SONATA) for recorded populations (default 1) */
+    int spikes_csv;     /* also write spikes.csv (default 0) */
     double rate_bin_ms; /* population rates in bins of this width (ms); 0 = none */
 } mg_io_net_outputs;
 

@@ -119,6 +119,57 @@ typedef enum {
     MG_CONN_SAME_AS /* the synapses (pairs and delays) of the earlier projection share_proj */
 } mg_conn_kind;
 
+/* Plasticity rules of a projection. */
+typedef enum {
+    MG_NET_PLAST_NONE = 0,           /* static weights */
+    MG_NET_PLAST_GRAUPNER_BRUNEL = 1 /* Graupner & Brunel 2012 calcium rule, spike-time calcium */
+} mg_net_plast_rule;
+
+/* Plasticity of a projection (docs/models/network-plasticity.md).
+ * GRAUPNER_BRUNEL: each synapse (i -> j) has an efficacy rho and a calcium
+ *   c_ij(t) = Σ C_pre e^{-(t - t_i - D)/τCa} + Σ C_post e^{-(t - t_j)/τCa}
+ * (presynaptic spikes t_i of i, jumps after the delay D; postsynaptic spikes t_j of j), and
+ *   τ dρ/dt = -ρ(1-ρ)(ρ*-ρ) + γp(1-ρ)Θ[c-θp] - γd ρ Θ[c-θd]
+ *             + σ √τ √(Θ[c-θp] + Θ[c-θd]) η(t)        (Graupner & Brunel 2012, PNAS 109:3991,
+ *                                                    noise as in the PNAS correction)
+ * The conductance increment per presynaptic spike is w = w_min + clip(ρ, 0, 1) (w_max - w_min);
+ * the projection's weight_nS is not used. Updated event-driven at each presynaptic calcium
+ * arrival and postsynaptic spike (exact calcium; exponential Rosenbrock–Euler steps for ρ on
+ * the pieces of constant Θ with the noise increment of src/plast/gb2012.c); D is rounded to
+ * whole steps of dt. Errors of mg_net_create: MG_ERR_DATA naming
+ * projections.NAME.plasticity.KEY for a value out of range (θp < θd, time constants <= 0, ...),
+ * MG_ERR_CONFIG for a same_as projection, MG_ERR_TOO_BIG above 2^32 - 1 synapses.
+ * Default values (mg_net_plast_defaults): the DP set of Graupner & Brunel 2012 Fig. 2
+ * (mg_gb_params_by_name "DP"), w_min 0, w_max 1 nS (an assumption: set it), rho_init 0. */
+typedef struct {
+    mg_net_plast_rule rule;
+    char params[32];     /* name of the named set the values started from ("DP"); informative */
+    double tau_ca_ms;    /* τCa, calcium decay, ms (> 0) */
+    double c_pre;        /* C_pre, calcium jump per presynaptic spike (>= 0) */
+    double c_post;       /* C_post, calcium jump per postsynaptic spike (>= 0) */
+    double delay_pre_ms; /* D, delay of the presynaptic jump, ms (>= 0; rounded to steps) */
+    double theta_d;      /* θd, depression threshold (> 0) */
+    double theta_p;      /* θp, potentiation threshold (>= θd) */
+    double gamma_d;      /* γd, depression rate (>= 0) */
+    double gamma_p;      /* γp, potentiation rate (>= 0) */
+    double tau_rho_s;    /* τ, time constant of ρ, s (> 0) */
+    double rho_star;     /* ρ*, unstable fixed point (0 < ρ* < 1) */
+    double sigma;        /* σ, noise amplitude (>= 0; 0 = deterministic) */
+    double w_min_nS;     /* weight at ρ = 0, nS (>= 0) */
+    double w_max_nS;     /* weight at ρ = 1, nS (>= w_min_nS) */
+    mg_dist rho_init;    /* initial ρ of each synapse */
+} mg_net_plast_spec;
+
+/* Fill *p with the defaults above (rule NONE). */
+void mg_net_plast_defaults(mg_net_plast_spec *p);
+
+/* Set the Graupner–Brunel values of *p (tau_ca_ms .. sigma, and params) from the named set of
+ * mg_gb_params_by_name (include/mgsim/plast.h: DP, DPD, DPD', P, D, D', cortical_slices,
+ * hippocampal_slices, hippocampal_cultures; "DPDp" and "Dp" for the primed ones). The rule,
+ * the weight range and rho_init are left as they are. Errors: MG_ERR_CONFIG for an unknown
+ * name, with the valid names in the message (*p unchanged). */
+mg_status mg_net_plast_set_params(mg_context *ctx, mg_net_plast_spec *p, const char *name);
+
 typedef struct {
     char name[64];
     uint32_t pre, post; /* population indices */
@@ -140,6 +191,8 @@ typedef struct {
      * projection's own. This is how one set of contacts carries two receptors
      * (AMPA and NMDA of the same synapses, as in Brunel & Wang 2001). */
     uint32_t share_proj;
+    /* plasticity (rule MG_NET_PLAST_NONE: static); not for SAME_AS projections */
+    mg_net_plast_spec plast;
 } mg_proj_spec;
 
 typedef enum {
@@ -185,6 +238,19 @@ typedef struct {
     double interval_ms;
 } mg_state_rec_spec;
 
+/* A recorder of the weights of a plastic projection: every interval_ms (and at t = 0) the
+ * weight and ρ of n_synapses synapses (0 = all; else evenly spaced in pre-then-post order,
+ * synapse index floor(m · nsyn / n_synapses), m = 0..n_synapses-1). The value reported is ρ at
+ * the synapse's last event advanced to the sample time by the noise-free drift (the noise of
+ * the open interval is added at the synapse's next event, so recording does not change the
+ * run). */
+typedef struct {
+    char name[64];
+    uint32_t proj;
+    double interval_ms;
+    uint64_t n_synapses;
+} mg_weight_rec_spec;
+
 /* A point of the extracellular Mg schedule: from t_ms on, [Mg]o = mg_mM. */
 typedef struct {
     double t_ms, mg_mM;
@@ -211,7 +277,9 @@ typedef struct {
     size_t n_inputs;
     mg_state_rec_spec *state_recs;
     size_t n_state_recs;
-    int *record_spikes; /* per population flag (length n_pops) or NULL for none */
+    int *record_spikes;              /* per population flag (length n_pops) or NULL for none */
+    mg_weight_rec_spec *weight_recs; /* plastic projections only */
+    size_t n_weight_recs;
 } mg_net_spec;
 
 /* Fill run settings with defaults: dt 0.1 ms, 1000 ms, seed 1, [Mg]o 1 mM,
@@ -240,12 +308,16 @@ typedef struct mg_net mg_net;
  *   k-th recorded neuron and v-th set flag (in flag-bit order).
  * on_progress: about every 1 % of the run and at its end; t_ms simulated so far,
  *   total_ms the target; return non-zero to stop the run (MG_ERR_INTERRUPTED).
- * A callback returning non-zero from on_spikes/on_state aborts with MG_ERR_IO. */
+ * on_weights: each sample of weight recorder rec: for n synapses, the pre and post indices
+ *   (within their populations), the weight w_nS and the efficacy rho (see mg_weight_rec_spec).
+ * A callback returning non-zero from on_spikes/on_state/on_weights aborts with MG_ERR_IO. */
 typedef struct {
     void *user;
     int (*on_spikes)(void *user, uint32_t pop, double t_ms, const uint32_t *ids, size_t n);
     int (*on_state)(void *user, size_t rec, double t_ms, const double *values, size_t n_values);
     int (*on_progress)(void *user, double t_ms, double total_ms);
+    int (*on_weights)(void *user, size_t rec, double t_ms, const uint32_t *pre,
+                      const uint32_t *post, const double *w_nS, const double *rho, size_t n);
 } mg_net_callbacks;
 
 /* Validate spec, draw connectivity and initial state, allocate every buffer.
@@ -274,11 +346,15 @@ double mg_net_mg(const mg_net *net);
 double mg_net_time_ms(const mg_net *net);
 
 typedef struct {
-    uint64_t synapses;    /* all projections */
-    double synapse_bytes; /* bytes held by connectivity (targets, weights, delays, rows) */
-    double loop_wall_s;   /* wall time inside the step loop, summed over runs */
-    double build_wall_s;  /* wall time of mg_net_create */
-    uint64_t steps;       /* steps simulated */
+    uint64_t synapses;            /* all projections */
+    double synapse_bytes;         /* bytes held by connectivity (targets, weights, delays, rows; for
+                                     plastic projections also ρ and the column index) */
+    uint64_t plastic_synapses;    /* synapses of plastic projections */
+    double plastic_synapse_bytes; /* bytes of those projections' synapses (rows, targets, ρ,
+                                     column index; per-neuron traces not included) */
+    double loop_wall_s;           /* wall time inside the step loop, summed over runs */
+    double build_wall_s;          /* wall time of mg_net_create */
+    uint64_t steps;               /* steps simulated */
 } mg_net_stats;
 
 /* Totals of the network so far. */
@@ -295,9 +371,16 @@ uint64_t mg_net_proj_synapses(const mg_net *net, uint32_t proj);
 
 /* Copy the synapses of projection proj into caller arrays of capacity cap
  * (any may be NULL): pre and post indices, weight (nS), delay (ms), ordered by
- * pre then post. Returns the number of synapses (even if > cap; only cap copied). */
+ * pre then post. A plastic projection's weight is that of ρ at each synapse's last event.
+ * Returns the number of synapses (even if > cap; only cap copied). */
 uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32_t *post,
                          double *weight_nS, double *delay_ms, uint64_t cap);
+
+/* Copy the efficacy ρ of the synapses of projection proj (ordered as mg_net_proj_get) into
+ * rho (capacity cap; may be NULL), each advanced from its last event to the current time by
+ * the noise-free drift, as the weight recorders report it. Returns the number of synapses of
+ * a plastic projection (only cap copied), 0 for a static projection or an invalid index. */
+uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t cap);
 
 /* Read neuron i of population pop's membrane potential (mV); NAN if invalid. */
 double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i);

@@ -20,6 +20,10 @@
  *   rates.csv          t_start_ms then one column per population (Hz), one row per bin of
  *                      outputs->rate_bin_ms (when > 0); the last bin may be shorter.
  *   state_<rec>.csv    t_ms then one column "<id>:<var>" per recorded neuron and variable.
+ *   weights.csv        t_ms,projection,pre,post,w_nS,rho: one row per sampled synapse and
+ *                      sample of every weight recorder (spec->weight_recs); pre and post are
+ *                      indices within their populations; w_nS and rho with 17 significant
+ *                      digits (they read back exactly).
  *   summary.json       see mg_output_finish.
  */
 #ifndef MGSIM_OUTPUT_H
@@ -47,7 +51,8 @@ mg_status mg_output_make_dirs(mg_context *ctx, const char *dir);
  * folder, or a file cannot be created in it; MG_ERR_DATA for a name that cannot
  * name a file, an HDF5 group or a CSV column (empty, "." or "..", or with '/',
  * ',', '"' or a control character) among the recorders and the populations
- * whose spikes are written; MG_ERR_NOMEM. On success *out owns the writers (mg_output_destroy). */
+ * whose spikes are written, and among the projections of the weight recorders; MG_ERR_NOMEM. On
+ * success *out owns the writers (mg_output_destroy). */
 mg_status mg_output_open(mg_context *ctx, const char *dir, const mg_net_spec *spec,
                          const mg_io_net_outputs *outputs, mg_output **out);
 
@@ -74,20 +79,22 @@ mg_status mg_output_status(const mg_output *o);
 
 /* What summary.json records about the run, beyond what the writers saw. */
 typedef struct {
-    mg_status status;           /* MG_OK, MG_ERR_RUNAWAY or MG_ERR_INTERRUPTED */
-    const char *message;        /* why the run stopped early (NULL when complete) */
-    const char *model_path;     /* model file, recorded as given (may be NULL) */
-    double t_ms;                /* simulated time reached */
-    int threads;                /* worker threads */
-    double wall_s;              /* whole command, s */
-    double build_wall_s;        /* network construction, s */
-    double loop_wall_s;         /* simulation loop alone, s */
-    double peak_rss_mb;         /* peak resident memory, MiB */
-    uint64_t synapses;          /* all projections */
-    double synapse_bytes;       /* bytes held by connectivity */
-    uint64_t steps;             /* steps simulated */
-    const uint64_t *pop_spikes; /* spikes per population (n_pops), or NULL to use the
-                                   writers' own counts (populations they were fed) */
+    mg_status status;             /* MG_OK, MG_ERR_RUNAWAY or MG_ERR_INTERRUPTED */
+    const char *message;          /* why the run stopped early (NULL when complete) */
+    const char *model_path;       /* model file, recorded as given (may be NULL) */
+    double t_ms;                  /* simulated time reached */
+    int threads;                  /* worker threads */
+    double wall_s;                /* whole command, s */
+    double build_wall_s;          /* network construction, s */
+    double loop_wall_s;           /* simulation loop alone, s */
+    double peak_rss_mb;           /* peak resident memory, MiB */
+    uint64_t synapses;            /* all projections */
+    double synapse_bytes;         /* bytes held by connectivity */
+    uint64_t steps;               /* steps simulated */
+    uint64_t plastic_synapses;    /* synapses of plastic projections (0: none) */
+    double plastic_synapse_bytes; /* bytes held by those synapses (mg_net_stats) */
+    const uint64_t *pop_spikes;   /* spikes per population (n_pops), or NULL to use the
+                                     writers' own counts (populations they were fed) */
 } mg_output_run_info;
 
 /* Flush and close every writer, write summary.json, and rename every file
@@ -96,7 +103,8 @@ typedef struct {
  * 2^63-1), threads, dt_ms, duration_ms (simulated), duration_requested_ms,
  * mg_mM, steps, populations {name: {n, spikes, rate_hz (spikes / n /
  * duration), recorded}}, spikes (total), synapses, synapse_bytes,
- * bytes_per_synapse, wall_s, build_wall_s, loop_wall_s, peak_rss_mb, files.
+ * bytes_per_synapse, (with plastic projections: plastic_synapses, bytes_per_plastic_synapse),
+ * wall_s, build_wall_s, loop_wall_s, peak_rss_mb, files.
  * Errors: a writer's earlier error (see mg_output_status), MG_ERR_IO when a
  * file cannot be completed or renamed; then the temporary files remain for
  * mg_output_destroy to remove. Call at most once. */

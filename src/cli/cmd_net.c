@@ -174,6 +174,12 @@ static int hook_state(void *user, size_t rec, double t_ms, const double *values,
     return h->writers.on_state(h->writers.user, rec, t_ms, values, n);
 }
 
+static int hook_weights(void *user, size_t rec, double t_ms, const uint32_t *pre,
+                        const uint32_t *post, const double *w_nS, const double *rho, size_t n) {
+    run_hooks *h = user;
+    return h->writers.on_weights(h->writers.user, rec, t_ms, pre, post, w_nS, rho, n);
+}
+
 static int hook_progress(void *user, double t_ms, double total_ms) {
     run_hooks *h = user;
     return cli_progress_update(&h->progress, t_ms, total_ms);
@@ -213,6 +219,9 @@ static void print_result(const mg_net_spec *spec, const mg_net *net, const char 
     printf("synapses: %llu", (unsigned long long)st.synapses);
     if (st.synapses)
         printf(" (%.1f bytes each)", st.synapse_bytes / (double)st.synapses);
+    if (st.plastic_synapses)
+        printf("; plastic: %llu (%.1f bytes each)", (unsigned long long)st.plastic_synapses,
+               st.plastic_synapse_bytes / (double)st.plastic_synapses);
     printf("\nbuild: %.2f s; loop: %.2f s for %.1f ms simulated", st.build_wall_s, st.loop_wall_s,
            t_ms);
     if (st.loop_wall_s > 0.0)
@@ -269,7 +278,7 @@ static int run(const net_opts *opt, double wall0) {
 
     run_hooks hooks;
     hooks.writers = mg_output_callbacks(out);
-    mg_net_callbacks cb = {&hooks, hook_spikes, hook_state, hook_progress};
+    mg_net_callbacks cb = {&hooks, hook_spikes, hook_state, hook_progress, hook_weights};
     cli_progress_start(&hooks.progress, opt->quiet);
     st = mg_net_run(net, spec->duration_ms, &cb);
     cli_progress_end(&hooks.progress);
@@ -300,6 +309,8 @@ static int run(const net_opts *opt, double wall0) {
         .synapses = stats.synapses,
         .synapse_bytes = stats.synapse_bytes,
         .steps = stats.steps,
+        .plastic_synapses = stats.plastic_synapses,
+        .plastic_synapse_bytes = stats.plastic_synapse_bytes,
         .pop_spikes = pop_spikes,
     };
     mg_status fin = mg_output_finish(out, &info);

@@ -1,6 +1,8 @@
 /* The model-file key table and `mgsim net --help` (see net_keys.h). */
 #include "io/net_keys.h"
 
+#include "mgsim/plast.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +26,8 @@ static const char *const dist_names[] = {"const", "normal", "uniform", "lognorma
 static const char *const dist_keys[] = {"dist", "value", "mean", "sd",  "low", "high",
                                         "mu",   "sigma", "min",  "max", NULL};
 static const char *const format_names[] = {"sonata", "csv", NULL};
+static const char *const plast_rule_names[] = {"none", "graupner_brunel", NULL};
+_Static_assert(sizeof(mg_net_plast_rule) == sizeof(int), "ENUM keys are stored as int");
 
 #define INF               INFINITY
 #define REQ               MG_KEY_REQUIRED
@@ -40,6 +44,11 @@ static const char *const format_names[] = {"sonata", "csv", NULL};
 #define INPOFF(f) offsetof(mg_input_spec, f)
 #define RECOFF(f) offsetof(mg_state_rec_spec, f)
 #define OUTOFF(f) offsetof(mg_io_net_outputs, f)
+#define WRCOFF(f) offsetof(mg_weight_rec_spec, f)
+#define PLS       RULE_ALL_BUT_SAME
+#define PLNUM(key, f, unit, lo, hi, fl, meaning)                                                   \
+    NUM("projections.*.plasticity." key, MG_KEYS_PROJ, PRJOFF(plast.f), unit, lo, hi, fl, PLS,     \
+        meaning)
 
 /* key, type, owner, offset, offset2, unit, min, max, flags, applies, names, meaning, default */
 #define K(key, type, owner, off, off2, unit, lo, hi, fl, ap, names, meaning, deftext)              \
@@ -179,6 +188,37 @@ static const mg_net_key table[] = {
     K("projections.*.file", MG_KEY_FILE, MG_KEYS_PROJ, 0, 0, "", 0, 0, REQ, RULE(MG_CONN_EDGE_LIST),
       NULL, "CSV edge list, header pre,post[,weight_nS][,delay_ms]; relative to the model file",
       NULL),
+    /* plasticity (docs/models/network-plasticity.md) */
+    K("projections.*.plasticity.rule", MG_KEY_ENUM, MG_KEYS_PROJ, PRJOFF(plast.rule), 0, "", 0, 0,
+      0, PLS, plast_rule_names,
+      "plasticity of the synapses: none (static weight_nS) or graupner_brunel (calcium rule of "
+      "Graupner & Brunel 2012, calcium from spike times; the weight is w_min_nS + rho (w_max_nS - "
+      "w_min_nS) and weight_nS is not used)",
+      NULL),
+    K("projections.*.plasticity.params", MG_KEY_GBSET, MG_KEYS_PROJ, PRJOFF(plast), 0, "", 0, 0, 0,
+      PLS, NULL,
+      "named parameter set of Graupner & Brunel 2012 that fills the values below before they are "
+      "overridden one by one: DP, DPD, DPD', P, D, D' (Fig. 2), cortical_slices, "
+      "hippocampal_slices, hippocampal_cultures (fits)",
+      "DP"),
+    PLNUM("tau_ca_ms", tau_ca_ms, "ms", 0, INF, GT0, "calcium decay time constant tauCa"),
+    PLNUM("c_pre", c_pre, "", 0, INF, 0, "calcium jump per presynaptic spike C_pre"),
+    PLNUM("c_post", c_post, "", 0, INF, 0, "calcium jump per postsynaptic spike C_post"),
+    PLNUM("delay_pre_ms", delay_pre_ms, "ms", 0, 1e6, 0,
+          "delay D of the presynaptic calcium jump after the spike (rounded to whole steps)"),
+    PLNUM("theta_d", theta_d, "", 0, INF, GT0, "depression threshold theta_d"),
+    PLNUM("theta_p", theta_p, "", 0, INF, GT0, "potentiation threshold theta_p (>= theta_d)"),
+    PLNUM("gamma_d", gamma_d, "", 0, INF, 0, "depression rate gamma_d"),
+    PLNUM("gamma_p", gamma_p, "", 0, INF, 0, "potentiation rate gamma_p"),
+    PLNUM("tau_rho_s", tau_rho_s, "s", 0, INF, GT0, "time constant tau of rho"),
+    PLNUM("rho_star", rho_star, "", 0, 1, GT0 | MG_KEY_MAX_EXCL,
+          "unstable fixed point rho* between the DOWN (0) and UP (1) states"),
+    PLNUM("sigma", sigma, "", 0, INF, 0, "noise amplitude sigma (0: deterministic)"),
+    PLNUM("w_min_nS", w_min_nS, "nS", 0, INF, 0, "weight at rho = 0"),
+    PLNUM("w_max_nS", w_max_nS, "nS", 0, INF, 0,
+          "weight at rho = 1 (>= w_min_nS; the default 1 nS is an assumption: set it)"),
+    K("projections.*.plasticity.rho_init", MG_KEY_DIST, MG_KEYS_PROJ, PRJOFF(plast.rho_init), 0, "",
+      -INF, INF, 0, PLS, NULL, "initial rho of each synapse (a number or a distribution)", NULL),
     /* inputs */
     K("inputs.*.type", MG_KEY_ENUM, MG_KEYS_INPUT, INPOFF(kind), 0, "", 0, 0, REQ, 0, input_names,
       "kind of input", NULL),
@@ -225,6 +265,14 @@ static const mg_net_key table[] = {
     K("record.state.*.interval_ms", MG_KEY_NUMBER, MG_KEYS_STATE, RECOFF(interval_ms), 0, "ms", 0,
       INF, GT0 | MG_KEY_DT_STEP, 0, NULL, "sampling interval, a whole number of steps",
       "run.dt_ms"),
+    K("record.weights.*.projection", MG_KEY_PROJ, MG_KEYS_WREC, WRCOFF(proj), 0, "", 0, 0, REQ, 0,
+      NULL, "plastic projection whose weights and rho are written to weights.csv", NULL),
+    K("record.weights.*.every_ms", MG_KEY_NUMBER, MG_KEYS_WREC, WRCOFF(interval_ms), 0, "ms", 0,
+      INF, REQ | GT0 | MG_KEY_DT_STEP, 0, NULL,
+      "sampling interval, a whole number of steps (also sampled at t = 0)", NULL),
+    K("record.weights.*.synapses", MG_KEY_SYNAPSES, MG_KEYS_WREC, WRCOFF(n_synapses), 0, "", 1,
+      18446744073709551615.0, 0, 0, NULL,
+      "all, or a number N of synapses evenly spaced in pre-then-post order", "all"),
 };
 
 const mg_net_key *mg_netkeys_table(size_t *n) {
@@ -245,6 +293,8 @@ int mg_netkeys_enum_count(const mg_net_key *k) {
         return MG_RECEPTOR_COUNT;
     if (k->type == MG_KEY_VARS)
         return MG_VAR_COUNT;
+    if (k->type == MG_KEY_GBSET)
+        return (int)mg_gb_params_count();
     int n = 0;
     while (k->names && k->names[n])
         n++;
@@ -258,6 +308,8 @@ const char *mg_netkeys_enum_name(const mg_net_key *k, int i) {
         return mg_net_receptor_name((mg_receptor)i);
     if (k->type == MG_KEY_VARS)
         return mg_net_var_name(i);
+    if (k->type == MG_KEY_GBSET)
+        return mg_gb_params_name((size_t)i);
     return k->names[i];
 }
 
@@ -520,6 +572,7 @@ void mg_netkeys_proj_defaults(mg_proj_spec *p, const char *name, double dt_ms) {
     p->weight_nS.lo = 0.0;
     p->delay_ms = mg_dist_const(dt_ms); /* one step: a spike acts from the next step on */
     p->delay_ms.lo = dt_ms;
+    mg_net_plast_defaults(&p->plast);
 }
 
 void mg_netkeys_input_defaults(mg_input_spec *in, const char *name) {
@@ -536,6 +589,13 @@ void mg_netkeys_state_defaults(mg_state_rec_spec *r, const char *name, double dt
     memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "%s", name ? name : "");
     r->interval_ms = dt_ms;
+}
+
+void mg_netkeys_wrec_defaults(mg_weight_rec_spec *r, const char *name) {
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name ? name : "");
+    r->interval_ms = 0.0; /* required */
+    r->n_synapses = 0;    /* all */
 }
 
 void mg_netkeys_output_defaults(mg_io_net_outputs *o) {
@@ -659,7 +719,8 @@ static const char *section_title(const char *sec) {
     if (strcmp(sec, "inputs") == 0)
         return "a map: input name -> input";
     if (strcmp(sec, "record") == 0)
-        return "what is written; record.state is a map: recorder name -> recorder";
+        return "what is written; record.state and record.weights are maps: recorder name -> "
+               "recorder";
     return "";
 }
 
@@ -677,6 +738,8 @@ void mg_io_net_print_keys(FILE *out) {
     mg_netkeys_state_defaults(&rec, "", run.dt_ms);
     mg_io_net_outputs outs;
     mg_netkeys_output_defaults(&outs);
+    mg_weight_rec_spec wrec;
+    mg_netkeys_wrec_defaults(&wrec, "");
 
     fprintf(out, "Network model keys (YAML). A name stands where the key shows '*'.\n"
                  "Numbers may be written 1e3, .inf, -.inf; a distribution is a number or\n"
@@ -718,6 +781,9 @@ void mg_io_net_print_keys(FILE *out) {
                 break;
             case MG_KEYS_OUTPUT:
                 base = &outs;
+                break;
+            case MG_KEYS_WREC:
+                base = &wrec;
                 break;
         }
         char def[64], range[96], applies[96], meaning[512];

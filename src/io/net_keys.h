@@ -32,17 +32,21 @@ typedef enum {
     MG_KEY_POPS,     /* population names: the spec's record_spikes flags */
     MG_KEY_FORMATS,  /* spike file formats: names[] ("sonata", "csv") into the outputs */
     MG_KEY_SCHEDULE, /* a list of {t_ms, mg_mM}: the spec's mg_schedule */
-    MG_KEY_FILE      /* a file name, relative to the model file (edge lists) */
+    MG_KEY_FILE,     /* a file name, relative to the model file (edge lists) */
+    MG_KEY_GBSET,    /* a Graupner–Brunel named parameter set (mg_gb_params_name): fills the
+                        mg_net_plast_spec at offset and its params name */
+    MG_KEY_SYNAPSES  /* "all" (stored as 0) or a whole number >= 1: uint64_t */
 } mg_key_type;
 
 /* The struct a key's value lives in (offset is into it). */
 typedef enum {
-    MG_KEYS_RUN,   /* mg_net_spec */
-    MG_KEYS_POP,   /* mg_pop_spec, under populations.* */
-    MG_KEYS_PROJ,  /* mg_proj_spec, under projections.* */
-    MG_KEYS_INPUT, /* mg_input_spec, under inputs.* */
-    MG_KEYS_STATE, /* mg_state_rec_spec, under record.state.* */
-    MG_KEYS_OUTPUT /* mg_io_net_outputs */
+    MG_KEYS_RUN,    /* mg_net_spec */
+    MG_KEYS_POP,    /* mg_pop_spec, under populations.* */
+    MG_KEYS_PROJ,   /* mg_proj_spec, under projections.* */
+    MG_KEYS_INPUT,  /* mg_input_spec, under inputs.* */
+    MG_KEYS_STATE,  /* mg_state_rec_spec, under record.state.* */
+    MG_KEYS_OUTPUT, /* mg_io_net_outputs */
+    MG_KEYS_WREC    /* mg_weight_rec_spec, under record.weights.* */
 } mg_key_owner;
 
 enum {
@@ -126,6 +130,7 @@ void mg_netkeys_proj_defaults(mg_proj_spec *p, const char *name, double dt_ms);
 void mg_netkeys_input_defaults(mg_input_spec *in, const char *name);
 void mg_netkeys_state_defaults(mg_state_rec_spec *r, const char *name, double dt_ms);
 void mg_netkeys_output_defaults(mg_io_net_outputs *o);
+void mg_netkeys_wrec_defaults(mg_weight_rec_spec *r, const char *name);
 
 /* The stop time meaning "until the end of the run". */
 #define MG_NETKEYS_END_OF_RUN 1e300

@@ -238,13 +238,15 @@ static mg_status read_pop(loader *L, const mg_yaml_node *n, const char *key, uin
 }
 
 /* The name of a projection defined earlier in the file than the one being read. */
-static mg_status read_proj(loader *L, const mg_yaml_node *n, const char *key, uint32_t *out) {
+static mg_status read_proj(loader *L, const mg_yaml_node *n, const char *key, int any,
+                           uint32_t *out) {
     const char *s = NULL;
     mg_status st = read_name_text(L, n, key, "a projection name", &s);
     if (st)
         return st;
     const mg_net_spec *sp = &L->m->spec;
-    size_t earlier = sp->n_projs ? sp->n_projs - 1 : 0; /* the one being read is the last */
+    /* same_as: the one being read is the last; recorders: any projection */
+    size_t earlier = any ? sp->n_projs : (sp->n_projs ? sp->n_projs - 1 : 0);
     for (size_t i = 0; i < earlier; i++)
         if (strcmp(sp->projs[i].name, s) == 0) {
             *out = (uint32_t)i;
@@ -256,6 +258,9 @@ static mg_status read_proj(loader *L, const mg_yaml_node *n, const char *key, ui
         names[nn++] = sp->projs[i].name;
     char sug[512], d[64];
     mg_netkeys_suggest_name(s, names, nn, sug, sizeof sug);
+    if (any)
+        return fail(L, MG_ERR_CONFIG, n, 0, key, "no projection named %s; %s", desc(n, d, sizeof d),
+                    sug);
     return fail(L, MG_ERR_CONFIG, n, 0, key,
                 "no projection named %s before this one (same_as must name an earlier "
                 "projection); %s",
@@ -532,7 +537,7 @@ static mg_status read_value(loader *L, const mg_net_key *k, const mg_yaml_node *
         }
         case MG_KEY_PROJ: {
             uint32_t idx = 0;
-            if (!(st = read_proj(L, n, key, &idx)))
+            if (!(st = read_proj(L, n, key, k->owner == MG_KEYS_WREC, &idx)))
                 memcpy(p, &idx, sizeof idx);
             return st;
         }
@@ -600,6 +605,46 @@ static mg_status read_value(loader *L, const mg_net_key *k, const mg_yaml_node *
         }
         case MG_KEY_SCHEDULE:
             return read_schedule(L, k, n, key);
+        case MG_KEY_GBSET: {
+            const char *s = NULL;
+            if ((st = read_name_text(L, n, key, "a parameter set name", &s)))
+                return st;
+            mg_net_plast_spec tmp;
+            memcpy(&tmp, p, sizeof tmp);
+            if (mg_net_plast_set_params(NULL, &tmp, s) != MG_OK) {
+                char list[256], d[64];
+                size_t used = 0;
+                list[0] = '\0';
+                for (int j = 0; j < mg_netkeys_enum_count(k) && used < sizeof list; j++) {
+                    int w = snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
+                                     mg_netkeys_enum_name(k, j));
+                    used += w > 0 ? (size_t)w : 0;
+                }
+                return fail(L, MG_ERR_CONFIG, n, 0, key,
+                            "expected a parameter set of Graupner & Brunel 2012, one of %s "
+                            "(DPDp and Dp for the primed ones), got %s",
+                            list, desc(n, d, sizeof d));
+            }
+            memcpy(p, &tmp, sizeof tmp);
+            return MG_OK;
+        }
+        case MG_KEY_SYNAPSES: {
+            if (n->kind == MG_YAML_SCALAR && !n->quoted && strcmp(n->str, "all") == 0) {
+                u = 0;
+                memcpy(p, &u, sizeof u);
+                return MG_OK;
+            }
+            double num;
+            if (n->kind != MG_YAML_SCALAR || n->quoted || !mg_netkeys_parse_number(n->str, &num)) {
+                char d[64];
+                return fail(L, MG_ERR_CONFIG, n, 0, key,
+                            "expected all or a whole number of synapses >= 1, got %s",
+                            desc(n, d, sizeof d));
+            }
+            if (!(st = read_uint(L, k, n, key, &u)))
+                memcpy(p, &u, sizeof u);
+            return st;
+        }
         case MG_KEY_FILE: {
             const char *s = NULL;
             if ((st = read_name_text(L, n, key, "a file name", &s)))
@@ -1203,6 +1248,38 @@ static mg_status load_projections(loader *L, const mg_yaml_node *root) {
                 return st;
             has_weight = has_weight || pj->edge_weight_nS;
         }
+        if (pj->plast.rule != MG_NET_PLAST_NONE) {
+            const mg_net_plast_spec *pl = &pj->plast;
+            const mg_yaml_node *pn_pl = get_path(pn, "plasticity");
+            char key[KEYLEN];
+            if (get_path(pn, "weight_nS")) {
+                snprintf(key, sizeof key, "%s.weight_nS", path);
+                return fail(L, MG_ERR_CONFIG, get_path(pn, "weight_nS"), 1, key,
+                            "a plastic projection takes its weight from rho: w = w_min_nS + rho "
+                            "(w_max_nS - w_min_nS); remove weight_nS and set "
+                            "plasticity.w_min_nS and plasticity.w_max_nS");
+            }
+            if (!(pl->theta_p >= pl->theta_d)) {
+                const char *which = get_path(pn_pl, "theta_p")   ? "theta_p"
+                                    : get_path(pn_pl, "theta_d") ? "theta_d"
+                                                                 : "params";
+                const mg_yaml_node *at = get_path(pn_pl, which);
+                snprintf(key, sizeof key, "%s.plasticity.%s", path, which);
+                return fail(L, MG_ERR_DATA, at ? at : pn_pl, at ? 0 : 1, key,
+                            "the thresholds are in the wrong order: theta_p (%g) must be >= "
+                            "theta_d (%g)",
+                            pl->theta_p, pl->theta_d);
+            }
+            if (!(pl->w_max_nS >= pl->w_min_nS)) {
+                const mg_yaml_node *at = get_path(pn_pl, "w_max_nS");
+                if (!at)
+                    at = get_path(pn_pl, "w_min_nS");
+                snprintf(key, sizeof key, "%s.plasticity.w_max_nS", path);
+                return fail(L, MG_ERR_DATA, at ? at : pn_pl, at ? 0 : 1, key,
+                            "w_max_nS (%g) must be >= w_min_nS (%g)", pl->w_max_nS, pl->w_min_nS);
+            }
+            continue;
+        }
         if (!has_weight)
             return fail(L, MG_ERR_CONFIG, pn, 1, path, "missing required key 'weight_nS'");
     }
@@ -1263,6 +1340,29 @@ static mg_status load_record(loader *L, const mg_yaml_node *root) {
     mg_status st = fill(L, MG_KEYS_OUTPUT, root, "", "", 0, "", &L->m->outputs, -1);
     if (st)
         return st;
+    const mg_yaml_node *wsec = section(root, "record.weights");
+    if (wsec && wsec->n > 0) {
+        if (!(sp->weight_recs = calloc(wsec->n, sizeof *sp->weight_recs)))
+            return nomem(L);
+        for (size_t i = 0; i < wsec->n; i++) {
+            const mg_yaml_node *rn = wsec->pairs[i].value;
+            char path[96], key[KEYLEN];
+            snprintf(path, sizeof path, "record.weights.%s", wsec->pairs[i].key);
+            mg_weight_rec_spec *r = &sp->weight_recs[i];
+            mg_netkeys_wrec_defaults(r, wsec->pairs[i].key);
+            sp->n_weight_recs = i + 1;
+            if (rn->kind != MG_YAML_MAP)
+                return fail(L, MG_ERR_CONFIG, rn, 1, path, "missing required key 'projection'");
+            if ((st = fill(L, MG_KEYS_WREC, rn, "record.weights.*", path, 0, "", r, -1)))
+                return st;
+            if (sp->projs[r->proj].plast.rule == MG_NET_PLAST_NONE) {
+                snprintf(key, sizeof key, "%s.projection", path);
+                return fail(L, MG_ERR_CONFIG, get_path(rn, "projection"), 0, key,
+                            "projection %s is not plastic: set projections.%s.plasticity.rule",
+                            sp->projs[r->proj].name, sp->projs[r->proj].name);
+            }
+        }
+    }
     const mg_yaml_node *sec = section(root, "record.state");
     if (!sec || sec->n == 0)
         return MG_OK;
@@ -1367,6 +1467,7 @@ void mg_io_net_model_free(mg_io_net_model **model) {
     free(sp->projs);
     free(sp->inputs);
     free(sp->state_recs);
+    free(sp->weight_recs);
     free(sp->record_spikes);
     free((void *)sp->mg_schedule);
     free(m);

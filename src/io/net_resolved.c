@@ -253,6 +253,20 @@ static void value(writer *w, const mg_net_key *k, const void *base) {
             }
             seq_end(w);
             return;
+        case MG_KEY_GBSET: {
+            const mg_net_plast_spec *pl = (const mg_net_plast_spec *)(const void *)p;
+            name(w, pl->params);
+            return;
+        }
+        case MG_KEY_SYNAPSES:
+            memcpy(&u64, p, sizeof u64);
+            if (u64 == 0) {
+                scalar(w, "all", YAML_PLAIN_SCALAR_STYLE);
+                return;
+            }
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)u64);
+            scalar(w, buf, YAML_PLAIN_SCALAR_STYLE);
+            return;
         case MG_KEY_FILE: {
             const char *f = w->m->edge_files ? w->m->edge_files[w->proj] : NULL;
             scalar(w, f ? f : "", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
@@ -274,8 +288,18 @@ static int present(const mg_net_key *k, const void *base, const mg_net_spec *sp)
         case MG_KEY_SCHEDULE:
             return sp->n_mg_schedule > 0;
         default:
-            return 1;
+            break;
     }
+    if (k->owner == MG_KEYS_PROJ) {
+        /* plastic: the weight comes from rho; static: no plasticity block */
+        const mg_proj_spec *pj = base;
+        int plastic = pj->plast.rule != MG_NET_PLAST_NONE;
+        if (strncmp(k->key, "projections.*.plasticity.", 25) == 0)
+            return plastic;
+        if (strcmp(k->key, "projections.*.weight_nS") == 0)
+            return !plastic;
+    }
+    return 1;
 }
 
 /* Write the keys of owner (below pattern) that apply to variant, from base. */
@@ -351,6 +375,17 @@ static void document(writer *w) {
             name(w, sp->state_recs[i].name);
             map_start(w, 0);
             entries(w, MG_KEYS_STATE, "record.state.*", 0, &sp->state_recs[i]);
+            map_end(w);
+        }
+        map_end(w);
+    }
+    if (sp->n_weight_recs > 0) {
+        scalar(w, "weights", YAML_PLAIN_SCALAR_STYLE);
+        map_start(w, 0);
+        for (size_t i = 0; i < sp->n_weight_recs; i++) {
+            name(w, sp->weight_recs[i].name);
+            map_start(w, 0);
+            entries(w, MG_KEYS_WREC, "record.weights.*", 0, &sp->weight_recs[i]);
             map_end(w);
         }
         map_end(w);

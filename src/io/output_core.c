@@ -170,8 +170,21 @@ static int on_state(void *user, size_t rec, double t_ms, const double *values, s
     return mg_out_state_row(o, rec, t_ms, values, n_values);
 }
 
+static int on_weights(void *user, size_t rec, double t_ms, const uint32_t *pre,
+                      const uint32_t *post, const double *w_nS, const double *rho, size_t n) {
+    mg_output *o = user;
+    if (o->err != MG_OK)
+        return 1;
+    if (rec >= o->n_wrecs || !o->weights.f) {
+        mg_out_fail(o, MG_ERR_INTERNAL, "a sample of weight recorder %zu, which does not exist",
+                    rec);
+        return 1;
+    }
+    return mg_out_weights_rows(o, rec, t_ms, pre, post, w_nS, rho, n);
+}
+
 mg_net_callbacks mg_output_callbacks(mg_output *o) {
-    mg_net_callbacks cb = {o, on_spikes, on_state, NULL};
+    mg_net_callbacks cb = {o, on_spikes, on_state, NULL, on_weights};
     return cb;
 }
 
@@ -245,6 +258,24 @@ static mg_status open_writers(mg_output *o, const mg_net_spec *spec,
                 return st;
         }
     }
+    if (spec->n_weight_recs) {
+        o->wrec_proj = calloc(spec->n_weight_recs, sizeof *o->wrec_proj);
+        if (!o->wrec_proj)
+            return mg_error_raise(o->ctx, MG_ERR_NOMEM, "out of memory");
+        o->n_wrecs = spec->n_weight_recs;
+        for (size_t r = 0; r < spec->n_weight_recs; r++) {
+            uint32_t q = spec->weight_recs[r].proj;
+            const char *name = q < spec->n_projs ? spec->projs[q].name : "";
+            if (!plain_name(name))
+                return mg_error_raise(o->ctx, MG_ERR_DATA,
+                                      "projection name \"%s\" cannot name a CSV field", name);
+            snprintf(o->wrec_proj[r], sizeof o->wrec_proj[r], "%s", name);
+        }
+        size_t k;
+        if ((st = mg_out_file_add(o, "weights.csv", &k)) != MG_OK ||
+            (st = mg_out_csv_open(o, &o->weights, k)) != MG_OK)
+            return st;
+    }
     if ((st = mg_out_file_add(o, "summary.json", &o->summary_file)) != MG_OK)
         return st;
     return mg_out_csv_headers(o, spec);
@@ -313,6 +344,9 @@ mg_status mg_output_finish(mg_output *o, const mg_output_run_info *info) {
         if (st == MG_OK)
             st = s;
     }
+    mg_status s5 = mg_out_csv_close(o, &o->weights);
+    if (st == MG_OK)
+        st = s5;
     mg_status s4 = o->sonata ? mg_sonata_close(o, 1) : MG_OK;
     if (st == MG_OK)
         st = s2 != MG_OK ? s2 : s3 != MG_OK ? s3 : s4;
@@ -345,6 +379,8 @@ void mg_output_destroy(mg_output **op) {
     mg_out_csv_close(NULL, &o->rates);
     for (size_t r = 0; r < o->n_states; r++)
         mg_out_csv_close(NULL, &o->states[r].csv);
+    mg_out_csv_close(NULL, &o->weights);
+    free(o->wrec_proj);
     if (o->sonata)
         mg_sonata_close(o, 0);
     for (size_t i = 0; i < o->n_files; i++) {

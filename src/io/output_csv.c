@@ -28,6 +28,11 @@ mg_status mg_out_csv_headers(mg_output *o, const mg_net_spec *spec) {
         if (csv_check(o, &o->rates))
             return o->err;
     }
+    if (o->weights.f) {
+        fputs("t_ms,projection,pre,post,w_nS,rho\n", o->weights.f);
+        if (csv_check(o, &o->weights))
+            return o->err;
+    }
     for (size_t r = 0; r < o->n_states; r++) {
         const mg_state_rec_spec *rs = &spec->state_recs[r];
         FILE *f = o->states[r].csv.f;
@@ -134,4 +139,16 @@ int mg_out_state_row(mg_output *o, size_t rec, double t_ms, const double *values
         fprintf(f, ",%.9g", values[k]);
     fputc('\n', f);
     return csv_check(o, &s->csv);
+}
+
+int mg_out_weights_rows(mg_output *o, size_t rec, double t_ms, const uint32_t *pre,
+                        const uint32_t *post, const double *w_nS, const double *rho, size_t n) {
+    FILE *f = o->weights.f;
+    char t[48];
+    snprintf(t, sizeof t, "%.10g", t_ms);
+    const char *name = o->wrec_proj[rec];
+    /* 17 significant digits: the values read back exactly */
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s,%s,%u,%u,%.17g,%.17g\n", t, name, pre[i], post[i], w_nS[i], rho[i]);
+    return csv_check(o, &o->weights);
 }

@@ -55,6 +55,9 @@ struct mg_output {
     uint64_t *rate_counts;
     mg_out_state *states;
     size_t n_states;
+    mg_out_csv weights;    /* weights.csv, when spec has weight recorders */
+    char (*wrec_proj)[64]; /* projection name of each weight recorder */
+    size_t n_wrecs;
     size_t summary_file;
     /* the first error a writer met */
     mg_status err;
@@ -84,6 +87,8 @@ int mg_out_csv_spikes(mg_output *o, uint32_t pop, double t_ms, const uint32_t *i
 int mg_out_rates_add(mg_output *o, uint32_t pop, double t_ms, size_t n);
 mg_status mg_out_rates_finish(mg_output *o, double t_end_ms);
 int mg_out_state_row(mg_output *o, size_t rec, double t_ms, const double *values, size_t n);
+int mg_out_weights_rows(mg_output *o, size_t rec, double t_ms, const uint32_t *pre,
+                        const uint32_t *post, const double *w_nS, const double *rho, size_t n);
 
 /* SONATA HDF5 spikes (output_sonata.c). */
 mg_status mg_sonata_open(mg_output *o, const char *path);

@@ -82,6 +82,11 @@ mg_status mg_out_summary_write(mg_output *o, const mg_output_run_info *info, con
     put(root, "bytes_per_synapse",
         info->synapses ? json_real(info->synapse_bytes / (double)info->synapses) : json_null(),
         &bad);
+    if (info->plastic_synapses) {
+        put(root, "plastic_synapses", uint_json(info->plastic_synapses), &bad);
+        put(root, "bytes_per_plastic_synapse",
+            json_real(info->plastic_synapse_bytes / (double)info->plastic_synapses), &bad);
+    }
     put(root, "wall_s", json_real(info->wall_s), &bad);
     put(root, "build_wall_s", json_real(info->build_wall_s), &bad);
     put(root, "loop_wall_s", json_real(info->loop_wall_s), &bad);

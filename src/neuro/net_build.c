@@ -9,7 +9,7 @@
 
 #define DELAY_MAX_STEPS 65535u
 
-static double draw_dist(const mg_dist *d, uint64_t seed, uint32_t purpose, uint32_t entity,
+double mg_net_draw_dist(const mg_dist *d, uint64_t seed, uint32_t purpose, uint32_t entity,
                         uint64_t index) {
     double x;
     switch (d->kind) {
@@ -170,6 +170,8 @@ static mg_status validate(mg_context *ctx, const mg_net_spec *s) {
         mg_status st = check_dist(ctx, &p->weight_nS, p->name);
         if (!st)
             st = check_dist(ctx, &p->delay_ms, p->name);
+        if (!st && p->plast.rule != MG_NET_PLAST_NONE)
+            st = check_dist(ctx, &p->plast.rho_init, p->name);
         if (st)
             return st;
         if (p->conn == MG_CONN_EDGE_LIST) {
@@ -336,9 +338,10 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             if (!pj->w)
                 return mg_error_raise(ctx, MG_ERR_NOMEM, "projections.%s: out of memory", ps->name);
             for (uint64_t q = 0; q < pj->nsyn; q++)
-                pj->w[q] = (float)draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, q);
+                pj->w[q] =
+                    (float)mg_net_draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, q);
         }
-        pj->w_const = draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, 0);
+        pj->w_const = mg_net_draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, 0);
         net->stats.synapse_bytes += pj->w ? 4.0 * (double)pj->nsyn : 0.0;
         return init_nmda(net, s, pj);
     }
@@ -486,13 +489,13 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
             pj->tgt[o] = ps->edge_post[e];
             if (pj->w)
                 pj->w[o] = ps->edge_weight_nS ? (float)ps->edge_weight_nS[e]
-                                              : (float)draw_dist(&ps->weight_nS, net->seed,
-                                                                 MG_RNG_WEIGHT, entity, e);
+                                              : (float)mg_net_draw_dist(&ps->weight_nS, net->seed,
+                                                                        MG_RNG_WEIGHT, entity, e);
             if (pj->d)
                 st = delay_steps(ctx, ps->name,
-                                 ps->edge_delay_ms
-                                     ? ps->edge_delay_ms[e]
-                                     : draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, e),
+                                 ps->edge_delay_ms ? ps->edge_delay_ms[e]
+                                                   : mg_net_draw_dist(&ps->delay_ms, net->seed,
+                                                                      MG_RNG_DELAY, entity, e),
                                  net->dt_ms, &pj->d[o], ps->edge_delay_ms == NULL);
         }
         free(order);
@@ -504,16 +507,18 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
     if (ps->conn != MG_CONN_EDGE_LIST) {
         if (pj->w)
             for (uint64_t q = 0; q < total; q++)
-                pj->w[q] = (float)draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, q);
+                pj->w[q] =
+                    (float)mg_net_draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, q);
         if (pj->d)
             for (uint64_t q = 0; q < total && st == MG_OK; q++)
-                st = delay_steps(ctx, ps->name,
-                                 draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, q),
-                                 net->dt_ms, &pj->d[q], 1);
+                st =
+                    delay_steps(ctx, ps->name,
+                                mg_net_draw_dist(&ps->delay_ms, net->seed, MG_RNG_DELAY, entity, q),
+                                net->dt_ms, &pj->d[q], 1);
         if (st)
             return st;
     }
-    pj->w_const = draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, 0);
+    pj->w_const = mg_net_draw_dist(&ps->weight_nS, net->seed, MG_RNG_WEIGHT, entity, 0);
     pj->d_const = 1;
     if (d_const) {
         st = delay_steps(ctx, ps->name, ps->delay_ms.a, net->dt_ms, &pj->d_const, 0);
@@ -632,18 +637,19 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
                                   ps->name);
         uint32_t ent = (uint32_t)k * 16u;
         for (uint32_t i = 0; i < n; i++)
-            p->v[i] = MG_R(draw_dist(&ps->v_init_mV, net->seed, MG_RNG_INIT, ent, i));
+            p->v[i] = MG_R(mg_net_draw_dist(&ps->v_init_mV, net->seed, MG_RNG_INIT, ent, i));
         for (int r = 0; r < MG_RECEPTOR_COUNT; r++)
             if (p->a[r]) {
                 /* an initial conductance g0 is placed in the decaying part (no rise) */
                 for (uint32_t i = 0; i < n; i++)
-                    p->a[r][i] = MG_R(draw_dist(&ps->g_init_nS[r], net->seed, MG_RNG_INIT,
-                                                ent + 1u + (uint32_t)r, i) /
+                    p->a[r][i] = MG_R(mg_net_draw_dist(&ps->g_init_nS[r], net->seed, MG_RNG_INIT,
+                                                       ent + 1u + (uint32_t)r, i) /
                                       p->norm[r]);
             }
         if (p->w)
             for (uint32_t i = 0; i < n; i++)
-                p->w[i] = MG_R(draw_dist(&ps->w_init_pA, net->seed, MG_RNG_INIT, ent + 8u, i));
+                p->w[i] =
+                    MG_R(mg_net_draw_dist(&ps->w_init_pA, net->seed, MG_RNG_INIT, ent + 8u, i));
     } else if (ps->kind == MG_NEURON_POISSON_SOURCE) {
         p->src_next_ms = xcalloc(n, sizeof(double), &fail);
         p->src_count = xcalloc(n, sizeof(uint64_t), &fail);
@@ -756,8 +762,16 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     net->n_sched = spec->n_mg_schedule;
     for (size_t k = 0; k < net->n_pops && !st; k++)
         st = build_population(net, spec, k);
-    for (size_t k = 0; k < net->n_projs && !st; k++)
+    for (size_t k = 0; k < net->n_projs && !st; k++) {
         st = build_projection(net, spec, k);
+        if (!st && spec->projs[k].plast.rule != MG_NET_PLAST_NONE) {
+            if (net->projs[k].w) /* a plastic weight comes from rho */
+                net->stats.synapse_bytes -= 4.0 * (double)net->projs[k].nsyn;
+            st = mg_netplast_build(net, spec, k);
+        }
+    }
+    if (!st)
+        st = mg_netplast_build_recorders(net, spec);
     if (!st)
         st = build_inputs(net, spec);
     for (size_t k = 0; k < net->n_pops && !st; k++) {
@@ -896,6 +910,7 @@ void mg_net_destroy(mg_net **pnet) {
         }
         free(p->w);
         free(p->split);
+        mg_netplast_free(p);
         free(p->s_pre);
         free(p->s_step);
         free(p->x_pre);
@@ -904,6 +919,7 @@ void mg_net_destroy(mg_net **pnet) {
             free(p->xq_n);
         }
     }
+    mg_netplast_free_recorders(net);
     for (size_t k = 0; net->inputs && k < net->n_inputs; k++) {
         free(net->inputs[k].next_ms);
         free(net->inputs[k].count);

@@ -48,7 +48,37 @@ typedef struct {
     uint32_t *xq;            /* exact mode: the last d_const steps' presynaptic spikes, */
     size_t *xq_n;            /* d_const lists of n_pre ids, by step modulo d_const */
     double s_rise_ms;
+    /* Graupner–Brunel plasticity (net_plast.c); rho == NULL for a static projection.
+     * c of synapse (i -> j) is pre_c[i] e^{-(t - pre_t[i])/τCa} + post_c[j] e^{-(t -
+     * post_t[j])/τCa} (per-neuron traces); every pre arrival of i and post spike of j updates the
+     * synapse, so its last update is max(pre_t[i], post_t[j]) and needs no per-synapse storage. */
+    float *rho;        /* per synapse, row order; replaces w */
+    uint64_t *col;     /* n_post + 1 offsets: the synapses onto post neuron j */
+    uint32_t *col_syn; /* their synapse indices (row order), ascending */
+    uint32_t *col_pre; /* their presynaptic neurons */
+    double *pre_c;     /* presynaptic trace just after its last jump (at step pre_t) */
+    double *post_c;    /* postsynaptic trace just after its last jump (at step post_t) */
+    int64_t *pre_t, *post_t;
+    uint32_t d_pre; /* D in steps */
+    uint32_t *ring; /* d_pre >= 1: spikes of the pre population of the last d_pre + 1 steps, */
+    size_t *ring_n; /* n_pre per slot, slot = step % (d_pre + 1) */
+    double *decay;  /* e^{-n dt/τCa} for n < n_decay */
+    uint32_t n_decay;
+    double w_lo, w_span; /* w = w_lo + clip(ρ, 0, 1) w_span */
+    double h_max_s[3];   /* RK4 step limits below θd, above θd only, above θp */
+    double log_theta[2]; /* ln θd, ln θp */
+    uint32_t rng_purpose;
 } mg_proj;
+
+/* A weight recorder (net_plast.c). */
+typedef struct {
+    mg_weight_rec_spec spec;
+    int64_t interval_steps;
+    size_t n;
+    uint64_t *syn; /* synapse indices (row order) */
+    uint32_t *pre, *post;
+    double *w, *rho; /* sample buffers */
+} mg_wrec;
 
 typedef struct {
     mg_input_spec spec;
@@ -125,6 +155,9 @@ struct mg_net {
     size_t n_inputs;
     mg_srec *srecs;
     size_t n_srecs;
+    mg_wrec *wrecs;
+    size_t n_wrecs;
+    int plastic; /* some projection is plastic */
     /* per thread and step parity: spikes of each population in the thread's range
      * (tspk[(t * 2 + parity) * n_pops + pop], counts in tn_spk) and, for saturating NMDA
      * projections, the gating jump of each of those spikes (tscale[... * n_projs + proj]) */
@@ -136,6 +169,7 @@ struct mg_net {
     double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
     int64_t mg_base_step;
     int t0_sampled; /* the state at t = 0 has been reported */
+    int t0_weights; /* the weights at t = 0 have been reported */
     /* the per-step barrier: a sense-reversing spin barrier on cache lines of its own */
     _Alignas(MG_CACHE_LINE) atomic_int bar_count;
     _Alignas(MG_CACHE_LINE) atomic_int bar_sense;
@@ -147,5 +181,28 @@ struct mg_net {
 static inline size_t mg_spk_slot(const mg_net *net, int t, int par, size_t q) {
     return (size_t)t * net->tstride + (size_t)par * net->n_pops + q;
 }
+
+/* A draw from d clipped to [lo, hi] for (seed, purpose, entity, index) (net_build.c). */
+double mg_net_draw_dist(const mg_dist *d, uint64_t seed, uint32_t purpose, uint32_t entity,
+                        uint64_t index);
+
+/* Plasticity (net_plast.c). */
+/* Build the plastic state of projection k (after its connectivity): ρ, column index, traces. */
+mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k);
+/* Build the weight recorders of s. */
+mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s);
+/* Free the plastic state of pj and the recorders. */
+void mg_netplast_free(mg_proj *pj);
+void mg_netplast_free_recorders(mg_net *net);
+/* Phase B of step k on thread t: update ρ of the synapses onto the thread's targets at the
+ * post spikes and presynaptic calcium arrivals of step k (before the traces jump). */
+void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k);
+/* After every thread's phase B of step k (one thread): the traces jump for step k's events. */
+void mg_netplast_traces(mg_net *net, int64_t k);
+/* ρ of synapse x (pre i, post j) advanced without noise to step k (read-only). */
+double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
+                          int64_t k);
+/* Weight recorder samples at step k (t = k dt) through cb; non-zero when a callback failed. */
+int mg_netplast_record(mg_net *net, int64_t k, const mg_net_callbacks *cb, int64_t only_due);
 
 #endif /* MGSIM_NET_INTERNAL_H */

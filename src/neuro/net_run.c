@@ -554,6 +554,10 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
  * index) into the ring buffers of the targets thread t owns. */
 static void deliver(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
+    if (net->plastic)
+        for (size_t q = 0; q < net->n_projs; q++)
+            if (net->projs[q].rho)
+                mg_netplast_events(net, q, t, T, k);
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
         if (pj->x_pre)
@@ -583,7 +587,23 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
                 }
                 double f = scale ? scale[s] : 1.0;
                 const uint32_t *restrict tg = pj->tgt;
-                if (ring_b) {
+                if (pj->rho) {
+                    /* plastic: w = w_lo + clip(ρ, 0, 1) w_span */
+                    const float *restrict rh = pj->rho;
+                    const double lo = pj->w_lo, span = pj->w_span;
+                    for (uint64_t x = a; x < b; x++) {
+                        double c = (double)rh[x];
+                        c = c < 0.0 ? 0.0 : (c > 1.0 ? 1.0 : c);
+                        mg_real w = MG_R((lo + c * span) * f);
+                        if (ring_b) {
+                            ring[tg[x]] += w;
+                            ring_b[tg[x]] += w;
+                        } else {
+                            uint32_t d = pj->d ? pj->d[x] : pj->d_const;
+                            ring[(size_t)((k + d) % S) * n + tg[x]] += w;
+                        }
+                    }
+                } else if (ring_b) {
                     /* direct arrival onto a receptor with a rise time */
                     for (uint64_t x = a; x < b; x++) {
                         mg_real w = MG_R((pj->w ? (double)pj->w[x] : pj->w_const) * f);
@@ -662,6 +682,12 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
         }
     }
     int64_t k1 = k + 1;
+    if (emit && cb && cb->on_weights && net->n_wrecs && mg_netplast_record(net, k1, cb, 1)) {
+        ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing the weights at t = %g ms failed",
+                                    (double)k1 * net->dt_ms);
+        emit = 0;
+        ls->io_failed = 1;
+    }
     if (emit && cb && cb->on_state) {
         for (size_t q = 0; q < net->n_srecs && emit; q++) {
             mg_srec *r = &net->srecs[q];
@@ -727,6 +753,11 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                          net->srecs[q].n_vars * net->srecs[q].spec.n_ids);
         }
     }
+    if (k0 == 0 && !net->t0_weights && cb && cb->on_weights && net->n_wrecs) {
+        net->t0_weights = 1;
+        if (mg_netplast_record(net, 0, cb, 0))
+            return mg_error_raise(net->ctx, MG_ERR_IO, "writing the weights at t = 0 failed");
+    }
     /* progress every 1 % of the run, and at least every 2000 steps so that a request to
      * stop (Ctrl-C) is answered promptly on long runs */
     int64_t progress_every = nsteps / 100 > 0 ? nsteps / 100 : 1;
@@ -749,6 +780,8 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                                      net->srecs[q].buf[k & 1]);
             }
             deliver(net, 0, 1, k);
+            if (net->plastic)
+                mg_netplast_traces(net, k);
             bookkeeping(net, 1, k, k_end, total_ms, cb, &ls, &next_progress, progress_every);
             k_done = k + 1;
             if (ls.stop && k >= ls.k_stop)
@@ -782,6 +815,9 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                 int stop_here = ls.stop && k >= ls.k_stop;
                 if (nt == T) {
                     deliver(net, t, T, k);
+                    /* plastic: the traces jump once every thread has read them */
+                    if (net->plastic)
+                        step_barrier(net, T, &sense);
                 } else {
 #pragma omp master
                     for (int tt = 0; tt < T; tt++)
@@ -789,6 +825,8 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                 }
 #pragma omp master
                 {
+                    if (net->plastic)
+                        mg_netplast_traces(net, k);
                     bookkeeping(net, T, k, k_end, total_ms, cb, &ls, &next_progress,
                                 progress_every);
                     k_done = k + 1;
@@ -893,7 +931,11 @@ uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32
                 pre[o] = j;
             if (post)
                 post[o] = pj->tgt[x];
-            if (weight_nS)
+            if (weight_nS && pj->rho) {
+                double c = (double)pj->rho[x];
+                c = c < 0.0 ? 0.0 : (c > 1.0 ? 1.0 : c);
+                weight_nS[o] = pj->w_lo + c * pj->w_span;
+            } else if (weight_nS)
                 weight_nS[o] = pj->w ? (double)pj->w[x] : pj->w_const;
             if (delay_ms)
                 delay_ms[o] = (double)(pj->d ? pj->d[x] : pj->d_const) * net->dt_ms;

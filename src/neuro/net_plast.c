@@ -1,0 +1,606 @@
+/* Plastic projections: the Graupner & Brunel 2012 calcium rule with spike-time calcium,
+ * event-driven, in the network engine (docs/models/network-plasticity.md).
+ *
+ * The calcium of synapse (i -> j) is linear in the spikes, so it is the sum of a presynaptic
+ * trace of neuron i (jumps C_pre, D after each spike of i) and a postsynaptic trace of neuron
+ * j (jumps C_post at each spike of j), both decaying with τCa; the traces are kept per neuron.
+ * A synapse is updated at every event that changes its calcium: the presynaptic arrivals of
+ * i and the spikes of j. Between two events c decays exponentially from c0, so it stays above
+ * θ for τCa ln(c0/θ): ρ obeys an autonomous ODE on at most three pieces (above θp, above θd
+ * only, below θd), each in equal steps of at most 0.05 τ / (1 + γp Θp + γd Θd) (one step per
+ * piece in most updates) of exponential Rosenbrock–Euler, exact for the linear part of the
+ * drift, with the noise increment of src/plast/gb2012.c (the exact Ornstein–Uhlenbeck variance
+ * for the linearised drift) on the pieces above θd. Per synapse only ρ (float) is stored; the time
+ * of its last update is max(pre_t[i], post_t[j]). Post spikes reach their synapses through a column
+ * index (synapse and presynaptic neuron per entry) built only for plastic projections.
+ *
+ * Threads: in phase B of step k each thread updates the synapses onto its own targets (the
+ * post spikes of its own neurons first, then the presynaptic arrivals, skipping synapses whose
+ * target fired in this step: they are already up to date). The traces jump after every thread
+ * has finished (mg_netplast_traces), so all threads read the same traces. Random numbers are keyed
+ * by (seed, projection, synapse, step, draw): results do not depend on the thread count.
+ */
+#include "neuro/net_internal.h"
+
+#include "base/rng.h"
+#include "mgsim/plast.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Random-number purpose of projection q's plasticity noise. */
+#define PLAST_RNG_PURPOSE(q) ((uint32_t)MG_RNG_USER + 4096u + (uint32_t)(q))
+
+/* Entity of the initial-ρ draws of projection q. */
+#define PLAST_INIT_ENTITY(q) ((uint32_t)(1u << 30) + (uint32_t)(q))
+
+/* Steps on a piece of constant Θ are at most MG_NETPLAST_STEP τ / (1 + γp Θp + γd Θd), the rule
+ * of gb2012.c with 0.05 for its 0.02: one step per piece in most updates of a network (pieces
+ * above θd last a few ms). The exponential step is exact for the linear part of the drift;
+ * its error comes from the curvature of the cubic (docs/models/network-plasticity.md). */
+#define MG_NETPLAST_STEP 0.05
+
+/* Synapses of a column prefetched ahead of their update. */
+#define PREFETCH_AHEAD 8
+
+/* Largest decay table: beyond it e^{-n dt/τCa} is computed with exp(). */
+#define DECAY_TABLE_MAX 65536u
+
+mg_status mg_net_plast_set_params(mg_context *ctx, mg_net_plast_spec *p, const char *name) {
+    mg_gb_params g;
+    mg_status st = mg_gb_params_by_name(ctx, name, &g);
+    if (st != MG_OK)
+        return st;
+    memset(p->params, 0, sizeof p->params); /* no bytes of an earlier name after the end */
+    snprintf(p->params, sizeof p->params, "%s", name);
+    p->tau_ca_ms = g.tau_ca_ms;
+    p->c_pre = g.c_pre;
+    p->c_post = g.c_post;
+    p->delay_pre_ms = g.delay_D_ms;
+    p->theta_d = g.theta_d;
+    p->theta_p = g.theta_p;
+    p->gamma_d = g.gamma_d;
+    p->gamma_p = g.gamma_p;
+    p->tau_rho_s = g.tau_rho_s;
+    p->rho_star = g.rho_star;
+    p->sigma = g.sigma;
+    return MG_OK;
+}
+
+void mg_net_plast_defaults(mg_net_plast_spec *p) {
+    memset(p, 0, sizeof *p);
+    p->rule = MG_NET_PLAST_NONE;
+    /* The DP set of Graupner & Brunel 2012, Fig. 2 (the single source: plast.h's table) */
+    mg_net_plast_set_params(NULL, p, "DP");
+    /* ASSUMPTION: the weight range has no published value for a network; set it per model. */
+    p->w_min_nS = 0.0;
+    p->w_max_nS = 1.0;
+    p->rho_init = mg_dist_const(0.0);
+}
+
+static inline double decay_steps(const mg_proj *pj, int64_t n, double dt_ms) {
+    if (n < (int64_t)pj->n_decay)
+        return pj->decay[n];
+    double x = (double)n * dt_ms / pj->spec.plast.tau_ca_ms;
+    return x > 745.0 ? 0.0 : exp(-x);
+}
+
+/* τ dρ/dt without noise on a piece with γp Θp = gp, γd Θd = gd. */
+static inline double rhs(double rho, double rs, double gp, double gd) {
+    return -rho * (1.0 - rho) * (rs - rho) + gp * (1.0 - rho) - gd * rho;
+}
+
+/* φ1(z) = (e^z - 1)/z: Taylor to z^2 for |z| < 1e-3 (relative error < z^3/24 < 5e-11), to
+ * z^6 for |z| < 0.1 (< z^7/40320 < 3e-12). */
+static inline double phi1(double z) {
+    double a = fabs(z);
+    if (a < 1e-3) /* below θd between close events: error < z^3/24 < 5e-11 */
+        return 1.0 + z * (0.5 + z * (1.0 / 6));
+    if (a < 0.1)
+        return 1.0 +
+               z * (1.0 / 2 +
+                    z * (1.0 / 6 + z * (1.0 / 24 + z * (1.0 / 120 + z * (1.0 / 720 + z / 5040)))));
+    return expm1(z) / z;
+}
+
+/* Normal draws of one synapse update: (seed, purpose, synapse, step·2^12 + block), two per
+ * Philox block (its four words make two 53-bit uniforms), by the inverse normal CDF. */
+typedef struct {
+    uint64_t seed;
+    uint32_t purpose, syn;
+    uint64_t base;
+    uint32_t block;
+    double spare;
+    int has_spare;
+} plast_normals;
+
+/* Inverse of the standard normal CDF, u in (0, 1): Acklam's rational approximation (relative
+ * error below 1.15e-9 over the whole range; P. J. Acklam, "An algorithm for computing the
+ * inverse normal cumulative distribution function", 2003), rational in the central 95 % with
+ * no transcendental call. */
+static inline double norm_inv(double u) {
+    static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                                -2.759285104469687e+02, 1.383577518672690e+02,
+                                -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                                -1.556989798598866e+02, 6.680131188771972e+01,
+                                -1.328068155288572e+01};
+    static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                                -2.400758277161838e+00, -2.549732539343734e+00,
+                                4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00};
+    if (u > 0.02425 && u < 0.97575) {
+        double q = u - 0.5, r = q * q;
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+               (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+    }
+    double q = sqrt(-2.0 * log(u < 0.5 ? u : 1.0 - u));
+    double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    return u < 0.5 ? x : -x;
+}
+
+static inline double next_normal(plast_normals *g) {
+    if (g->has_spare) {
+        g->has_spare = 0;
+        return g->spare;
+    }
+    mg_rng_block b = mg_rng_draw(g->seed, g->purpose, g->syn, g->base | (g->block++ & 0xfffu));
+    /* (0, 1] uniforms; u = 1 maps to the largest representable tail instead of infinity */
+    double u1 = mg_rng_u01(b.w[0], b.w[1]), u2 = mg_rng_u01(b.w[2], b.w[3]);
+    if (u1 >= 1.0)
+        u1 = 1.0 - 1.0 / 9007199254740992.0;
+    if (u2 >= 1.0)
+        u2 = 1.0 - 1.0 / 9007199254740992.0;
+    g->spare = norm_inv(u2);
+    g->has_spare = 1;
+    return norm_inv(u1);
+}
+
+/* ρ over one piece of len_s seconds with constant drive (gp, gd; n_theta = Θp + Θd), in
+ * equal steps of at most h_max. Each step is exponential Rosenbrock–Euler: with f(ρ) the
+ * drift (1/s) and J = f'(ρ0), ρ1 = ρ0 + h φ1(hJ) f(ρ0) (exact for a linear drift; the cubic
+ * enters through its linearisation), plus, above θd, a Gaussian increment with the variance of
+ * the noise filtered by the same linear drift, s² h φ1(2hJ), s² = σ² (Θp + Θd)/τ (exact for
+ * the linear (Ornstein–Uhlenbeck) part; gb2012.c's increment). */
+static double piece(const mg_net_plast_spec *p, double h_max, double rho, double len_s, double gp,
+                    double gd, double n_theta, plast_normals *g) {
+    uint32_t m = 1;
+    double h = len_s;
+    if (len_s > h_max) {
+        double n = ceil(len_s / h_max);
+        if (n > 4e9)
+            n = 4e9;
+        m = (uint32_t)n;
+        h = len_s / n;
+    }
+    double itau = 1.0 / p->tau_rho_s, rs = p->rho_star;
+    double nv = g ? p->sigma * p->sigma * itau * n_theta : 0.0;
+    for (uint32_t s = 0; s < m; s++) {
+        double F = rhs(rho, rs, gp, gd) * itau;
+        double dcubic = rs - 2.0 * rho * (1.0 + rs) + 3.0 * rho * rho;
+        double z = h * (-dcubic - gp - gd) * itau;
+        double p1 = phi1(z);
+        double r = rho + h * p1 * F;
+        if (nv > 0.0) /* φ1(2z) = φ1(z) (1 + z φ1(z)/2), since e^z = 1 + z φ1(z) */
+            r += sqrt(nv * h * p1 * (1.0 + 0.5 * z * p1)) * next_normal(g);
+        rho = r;
+    }
+    return rho;
+}
+
+/* Advance ρ over len_ms from the calcium c0 just after the start (noise when g != NULL). */
+static double advance(const mg_proj *pj, double rho, double c0, double len_ms, plast_normals *g) {
+    const mg_net_plast_spec *p = &pj->spec.plast;
+    if (!(len_ms > 0.0))
+        return rho;
+    double t_p = 0.0, t_d = 0.0; /* time spent above θp, above θd */
+    if (c0 > p->theta_d) {
+        double lc = log(c0);
+        t_d = p->tau_ca_ms * (lc - pj->log_theta[0]);
+        t_d = t_d < len_ms ? t_d : len_ms;
+        if (c0 > p->theta_p) {
+            t_p = p->tau_ca_ms * (lc - pj->log_theta[1]);
+            t_p = t_p < len_ms ? t_p : len_ms;
+        }
+    }
+    if (t_p > 0.0)
+        rho = piece(p, pj->h_max_s[2], rho, t_p * 1e-3, p->gamma_p, p->gamma_d, 2.0, g);
+    if (t_d > t_p)
+        rho = piece(p, pj->h_max_s[1], rho, (t_d - t_p) * 1e-3, 0.0, p->gamma_d, 1.0, g);
+    if (len_ms > t_d)
+        rho = piece(p, pj->h_max_s[0], rho, (len_ms - t_d) * 1e-3, 0.0, 0.0, 0.0, NULL);
+    return rho;
+}
+
+/* Calcium of synapse (i -> j) just after step t0 = max(pre_t, post_t), and t0. */
+static inline double calcium(const mg_proj *pj, uint32_t i, uint32_t j, double dt_ms,
+                             int64_t *t0_out) {
+    int64_t tp = pj->pre_t[i], tq = pj->post_t[j];
+    int64_t t0 = tp > tq ? tp : tq;
+    *t0_out = t0;
+    return pj->pre_c[i] * decay_steps(pj, t0 - tp, dt_ms) +
+           pj->post_c[j] * decay_steps(pj, t0 - tq, dt_ms);
+}
+
+/* Update synapse x (i -> j) to step k, with noise. */
+static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
+                          int64_t k) {
+    int64_t t0;
+    double c0 = calcium(pj, i, j, net->dt_ms, &t0);
+    if (t0 >= k)
+        return;
+    plast_normals g = {net->seed, pj->rng_purpose, (uint32_t)x, (uint64_t)k << 12, 0, 0.0, 0};
+    double len = (double)(k - t0) * net->dt_ms;
+    pj->rho[x] =
+        (float)advance(pj, (double)pj->rho[x], c0, len, pj->spec.plast.sigma > 0.0 ? &g : NULL);
+}
+
+double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
+                          int64_t k) {
+    int64_t t0;
+    double c0 = calcium(pj, i, j, net->dt_ms, &t0);
+    double rho = (double)pj->rho[x];
+    if (t0 >= k)
+        return rho;
+    return advance(pj, rho, c0, (double)(k - t0) * net->dt_ms, NULL);
+}
+
+void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
+    mg_proj *pj = &net->projs[q];
+    const int par = (int)(k & 1);
+    const mg_pop *post = &net->pops[pj->post];
+    /* postsynaptic spikes of this thread's neurons */
+    {
+        size_t slot = mg_spk_slot(net, t, par, pj->post);
+        const uint32_t *spk = net->tspk[slot];
+        size_t n = net->tn_spk[slot];
+        for (size_t s = 0; s < n; s++) {
+            uint32_t j = spk[s];
+            uint64_t e0 = pj->col[j], e1 = pj->col[j + 1];
+            /* the column's synapses are scattered over ρ: fetch ahead of the updates */
+            for (uint64_t e = e0; e < e1 && e < e0 + PREFETCH_AHEAD; e++)
+                __builtin_prefetch(&pj->rho[pj->col_syn[e]], 1, 0);
+            for (uint64_t e = e0; e < e1; e++) {
+                if (e + PREFETCH_AHEAD < e1)
+                    __builtin_prefetch(&pj->rho[pj->col_syn[e + PREFETCH_AHEAD]], 1, 0);
+                update(net, pj, pj->col_syn[e], pj->col_pre[e], j, k);
+            }
+        }
+    }
+    /* presynaptic calcium arrivals of step k, onto this thread's targets */
+    int nlists = pj->d_pre == 0 ? T : 1;
+    for (int tt = 0; tt < nlists; tt++) {
+        const uint32_t *arr;
+        size_t n;
+        if (pj->d_pre == 0) {
+            size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+            arr = net->tspk[slot];
+            n = net->tn_spk[slot];
+        } else {
+            if (k < (int64_t)pj->d_pre)
+                return;
+            size_t r = (size_t)((k - (int64_t)pj->d_pre) % ((int64_t)pj->d_pre + 1));
+            arr = pj->ring + r * pj->n_pre;
+            n = pj->ring_n[r];
+        }
+        for (size_t s = 0; s < n; s++) {
+            uint32_t i = arr[s];
+            uint64_t a = pj->row[i], b = pj->row[i + 1];
+            if (T > 1) {
+                const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
+                uint64_t r0 = a;
+                if (t > 0)
+                    a = r0 + sp[t - 1];
+                if (t < T - 1)
+                    b = r0 + sp[t];
+            }
+            for (uint64_t x = a; x < b; x++) {
+                uint32_t j = pj->tgt[x];
+                if (post->fired[j])
+                    continue; /* updated to step k by its post spike */
+                update(net, pj, x, i, j, k);
+            }
+        }
+    }
+}
+
+void mg_netplast_traces(mg_net *net, int64_t k) {
+    const int par = (int)(k & 1);
+    const int T = net->threads;
+    const double dt = net->dt_ms;
+    for (size_t q = 0; q < net->n_projs; q++) {
+        mg_proj *pj = &net->projs[q];
+        if (!pj->rho)
+            continue;
+        const mg_net_plast_spec *p = &pj->spec.plast;
+        /* post spikes of step k */
+        for (int tt = 0; tt < T; tt++) {
+            size_t slot = mg_spk_slot(net, tt, par, pj->post);
+            const uint32_t *spk = net->tspk[slot];
+            for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+                uint32_t j = spk[s];
+                pj->post_c[j] = pj->post_c[j] * decay_steps(pj, k - pj->post_t[j], dt) + p->c_post;
+                pj->post_t[j] = k;
+            }
+        }
+        /* spikes of step k into the ring (d_pre >= 1), arrivals of step k into the traces */
+        if (pj->d_pre > 0) {
+            size_t r = (size_t)(k % ((int64_t)pj->d_pre + 1)), n = 0;
+            uint32_t *dst = pj->ring + r * pj->n_pre;
+            for (int tt = 0; tt < T; tt++) {
+                size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+                memcpy(dst + n, net->tspk[slot], net->tn_spk[slot] * sizeof *dst);
+                n += net->tn_spk[slot];
+            }
+            pj->ring_n[r] = n;
+        }
+        int nlists = pj->d_pre == 0 ? T : 1;
+        for (int tt = 0; tt < nlists; tt++) {
+            const uint32_t *arr;
+            size_t n;
+            if (pj->d_pre == 0) {
+                size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+                arr = net->tspk[slot];
+                n = net->tn_spk[slot];
+            } else {
+                if (k < (int64_t)pj->d_pre)
+                    break;
+                size_t r = (size_t)((k - (int64_t)pj->d_pre) % ((int64_t)pj->d_pre + 1));
+                arr = pj->ring + r * pj->n_pre;
+                n = pj->ring_n[r];
+            }
+            for (size_t s = 0; s < n; s++) {
+                uint32_t i = arr[s];
+                pj->pre_c[i] = pj->pre_c[i] * decay_steps(pj, k - pj->pre_t[i], dt) + p->c_pre;
+                pj->pre_t[i] = k;
+            }
+        }
+    }
+}
+
+static int check_plast(mg_context *ctx, const mg_proj_spec *ps, mg_status *st) {
+    const mg_net_plast_spec *p = &ps->plast;
+    const char *bad = NULL;
+    double v = 0.0;
+#define CHK(cond, key, val)                                                                        \
+    if (!bad && !(cond)) {                                                                         \
+        bad = key;                                                                                 \
+        v = val;                                                                                   \
+    }
+    CHK(p->tau_ca_ms > 0.0 && isfinite(p->tau_ca_ms), "tau_ca_ms must be > 0 ms", p->tau_ca_ms);
+    CHK(p->tau_rho_s > 0.0 && isfinite(p->tau_rho_s), "tau_rho_s must be > 0 s", p->tau_rho_s);
+    CHK(p->c_pre >= 0.0 && isfinite(p->c_pre), "c_pre must be >= 0", p->c_pre);
+    CHK(p->c_post >= 0.0 && isfinite(p->c_post), "c_post must be >= 0", p->c_post);
+    CHK(p->delay_pre_ms >= 0.0 && p->delay_pre_ms < 1e6, "delay_pre_ms must be in [0, 1e6) ms",
+        p->delay_pre_ms);
+    CHK(p->theta_d > 0.0 && isfinite(p->theta_d), "theta_d must be > 0", p->theta_d);
+    CHK(p->theta_p >= p->theta_d && isfinite(p->theta_p), "theta_p must be >= theta_d", p->theta_p);
+    CHK(p->gamma_d >= 0.0 && isfinite(p->gamma_d), "gamma_d must be >= 0", p->gamma_d);
+    CHK(p->gamma_p >= 0.0 && isfinite(p->gamma_p), "gamma_p must be >= 0", p->gamma_p);
+    CHK(p->rho_star > 0.0 && p->rho_star < 1.0, "rho_star must be in (0, 1)", p->rho_star);
+    CHK(p->sigma >= 0.0 && isfinite(p->sigma), "sigma must be >= 0", p->sigma);
+    CHK(p->w_min_nS >= 0.0 && isfinite(p->w_min_nS), "w_min_nS must be >= 0 nS", p->w_min_nS);
+    CHK(p->w_max_nS >= p->w_min_nS && isfinite(p->w_max_nS), "w_max_nS must be >= w_min_nS",
+        p->w_max_nS);
+#undef CHK
+    if (bad) {
+        *st = mg_error_raise(ctx, MG_ERR_DATA, "projections.%s.plasticity.%s, got %g", ps->name,
+                             bad, v);
+        return 1;
+    }
+    if (ps->conn == MG_CONN_SAME_AS) {
+        *st = mg_error_raise(ctx, MG_ERR_CONFIG,
+                             "projections.%s: a same_as projection cannot be plastic (make the "
+                             "projection it shares plastic instead)",
+                             ps->name);
+        return 1;
+    }
+    return 0;
+}
+
+mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
+    const mg_proj_spec *ps = &s->projs[k];
+    mg_proj *pj = &net->projs[k];
+    if (ps->plast.rule == MG_NET_PLAST_NONE)
+        return MG_OK;
+    mg_status st = MG_OK;
+    if (check_plast(net->ctx, ps, &st))
+        return st;
+    if (ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL)
+        return mg_error_raise(net->ctx, MG_ERR_CONFIG, "projections.%s: unknown plasticity rule %d",
+                              ps->name, (int)ps->plast.rule);
+    if (pj->nsyn > UINT32_MAX)
+        return mg_error_raise(net->ctx, MG_ERR_TOO_BIG,
+                              "projections.%s: a plastic projection may have at most %u synapses, "
+                              "got %llu",
+                              ps->name, UINT32_MAX, (unsigned long long)pj->nsyn);
+    if (pj->rec == MG_RECEPTOR_NMDA && net->nmda.saturating && net->nmda.exact)
+        return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                              "projections.%s: plasticity does not work with nmda.exact", ps->name);
+    const mg_net_plast_spec *p = &ps->plast;
+    uint32_t npost = s->pops[pj->post].n, npre = pj->n_pre;
+    size_t ns = (size_t)(pj->nsyn ? pj->nsyn : 1);
+    net->plastic = 1;
+    pj->rng_purpose = PLAST_RNG_PURPOSE(k);
+    pj->w_lo = p->w_min_nS;
+    pj->w_span = p->w_max_nS - p->w_min_nS;
+    double dp = nearbyint(p->delay_pre_ms / net->dt_ms);
+    if (dp > 1e7)
+        return mg_error_raise(net->ctx, MG_ERR_DATA,
+                              "projections.%s.plasticity.delay_pre_ms: %g ms is more than 1e7 "
+                              "steps of dt",
+                              ps->name, p->delay_pre_ms);
+    pj->d_pre = (uint32_t)dp;
+    const double gs[3][2] = {{0.0, 0.0}, {0.0, p->gamma_d}, {p->gamma_p, p->gamma_d}};
+    for (int m = 0; m < 3; m++)
+        pj->h_max_s[m] = MG_NETPLAST_STEP * p->tau_rho_s / (1.0 + gs[m][0] + gs[m][1]);
+    pj->log_theta[0] = log(p->theta_d);
+    pj->log_theta[1] = log(p->theta_p);
+    double nd = ceil(42.0 * p->tau_ca_ms / net->dt_ms) + 1.0;
+    pj->n_decay = nd > DECAY_TABLE_MAX ? DECAY_TABLE_MAX : (uint32_t)nd;
+    free(pj->w); /* the weight comes from ρ */
+    pj->w = NULL;
+    pj->rho = malloc(ns * sizeof *pj->rho);
+    pj->col = calloc((size_t)npost + 1, sizeof *pj->col);
+    pj->col_syn = malloc(ns * sizeof *pj->col_syn);
+    pj->col_pre = malloc(ns * sizeof *pj->col_pre);
+    pj->pre_c = calloc(npre ? npre : 1, sizeof *pj->pre_c);
+    pj->pre_t = calloc(npre ? npre : 1, sizeof *pj->pre_t);
+    pj->post_c = calloc(npost ? npost : 1, sizeof *pj->post_c);
+    pj->post_t = calloc(npost ? npost : 1, sizeof *pj->post_t);
+    pj->decay = malloc(pj->n_decay * sizeof *pj->decay);
+    if (pj->d_pre > 0) {
+        pj->ring = malloc(((size_t)pj->d_pre + 1) * (npre ? npre : 1) * sizeof *pj->ring);
+        pj->ring_n = calloc((size_t)pj->d_pre + 1, sizeof *pj->ring_n);
+    }
+    if (!pj->rho || !pj->col || !pj->col_syn || !pj->col_pre || !pj->pre_c || !pj->pre_t ||
+        !pj->post_c || !pj->post_t || !pj->decay || (pj->d_pre > 0 && (!pj->ring || !pj->ring_n)))
+        return mg_error_raise(net->ctx, MG_ERR_NOMEM,
+                              "projections.%s: out of memory for the plastic state", ps->name);
+    for (uint32_t n = 0; n < pj->n_decay; n++)
+        pj->decay[n] = exp(-(double)n * net->dt_ms / p->tau_ca_ms);
+    for (uint64_t x = 0; x < pj->nsyn; x++)
+        pj->rho[x] =
+            (float)mg_net_draw_dist(&p->rho_init, net->seed, MG_RNG_INIT, PLAST_INIT_ENTITY(k), x);
+    /* column index: synapses onto each post neuron, in row (pre) order */
+    for (uint64_t x = 0; x < pj->nsyn; x++)
+        pj->col[pj->tgt[x] + 1]++;
+    for (uint32_t j = 0; j < npost; j++)
+        pj->col[j + 1] += pj->col[j];
+    uint64_t *fill = malloc(((size_t)npost + 1) * sizeof *fill);
+    if (!fill)
+        return mg_error_raise(net->ctx, MG_ERR_NOMEM, "projections.%s: out of memory", ps->name);
+    memcpy(fill, pj->col, ((size_t)npost + 1) * sizeof *fill);
+    for (uint32_t i = 0; i < npre; i++)
+        for (uint64_t x = pj->row[i]; x < pj->row[i + 1]; x++) {
+            uint64_t e = fill[pj->tgt[x]]++;
+            pj->col_syn[e] = (uint32_t)x;
+            pj->col_pre[e] = i;
+        }
+    free(fill);
+    /* bytes per plastic synapse: target, ρ, column entry (synapse, pre), delay if per synapse,
+     * and the row and column offsets */
+    double bytes = (double)pj->nsyn * (4.0 + 4.0 + 8.0 + (pj->d ? 2.0 : 0.0)) +
+                   (double)(npre + 1) * 8.0 + (double)(npost + 1) * 8.0;
+    net->stats.synapse_bytes += (double)pj->nsyn * (4.0 + 8.0) + (double)(npost + 1) * 8.0;
+    net->stats.plastic_synapses += pj->nsyn;
+    net->stats.plastic_synapse_bytes += bytes;
+    return MG_OK;
+}
+
+void mg_netplast_free(mg_proj *pj) {
+    free(pj->rho);
+    free(pj->col);
+    free(pj->col_syn);
+    free(pj->col_pre);
+    free(pj->pre_c);
+    free(pj->pre_t);
+    free(pj->post_c);
+    free(pj->post_t);
+    free(pj->decay);
+    free(pj->ring);
+    free(pj->ring_n);
+}
+
+mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s) {
+    if (s->n_weight_recs == 0)
+        return MG_OK;
+    if (!s->weight_recs)
+        return mg_error_raise(net->ctx, MG_ERR_USAGE, "weight_recs is NULL");
+    net->wrecs = calloc(s->n_weight_recs, sizeof *net->wrecs);
+    if (!net->wrecs)
+        return mg_error_raise(net->ctx, MG_ERR_NOMEM, "out of memory");
+    net->n_wrecs = s->n_weight_recs;
+    for (size_t r = 0; r < s->n_weight_recs; r++) {
+        mg_wrec *w = &net->wrecs[r];
+        w->spec = s->weight_recs[r];
+        if (w->spec.proj >= net->n_projs || !net->projs[w->spec.proj].rho)
+            return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                                  "record.weights.%s: projection %s is not plastic (set its "
+                                  "plasticity.rule)",
+                                  w->spec.name,
+                                  w->spec.proj < net->n_projs ? net->projs[w->spec.proj].spec.name
+                                                              : "?");
+        if (!(w->spec.interval_ms > 0.0) || !isfinite(w->spec.interval_ms))
+            return mg_error_raise(net->ctx, MG_ERR_DATA,
+                                  "record.weights.%s.every_ms must be > 0 ms, got %g", w->spec.name,
+                                  w->spec.interval_ms);
+        const mg_proj *pj = &net->projs[w->spec.proj];
+        double iv = nearbyint(w->spec.interval_ms / net->dt_ms);
+        w->interval_steps = (int64_t)(iv < 1.0 ? 1.0 : (iv > 1e15 ? 1e15 : iv));
+        uint64_t n = w->spec.n_synapses == 0 || w->spec.n_synapses > pj->nsyn ? pj->nsyn
+                                                                              : w->spec.n_synapses;
+        w->n = (size_t)n;
+        size_t a = w->n ? w->n : 1;
+        w->syn = malloc(a * sizeof *w->syn);
+        w->pre = malloc(a * sizeof *w->pre);
+        w->post = malloc(a * sizeof *w->post);
+        w->w = malloc(a * sizeof *w->w);
+        w->rho = malloc(a * sizeof *w->rho);
+        if (!w->syn || !w->pre || !w->post || !w->w || !w->rho)
+            return mg_error_raise(net->ctx, MG_ERR_NOMEM, "record.weights.%s: out of memory",
+                                  w->spec.name);
+        uint32_t i = 0;
+        for (size_t m = 0; m < w->n; m++) {
+            uint64_t x = n == pj->nsyn ? m : (uint64_t)((double)m * (double)pj->nsyn / (double)n);
+            if (x >= pj->nsyn)
+                x = pj->nsyn - 1;
+            while (i + 1 < pj->n_pre && pj->row[i + 1] <= x)
+                i++; /* indices ascend, so the row only moves forward */
+            w->syn[m] = x;
+            w->pre[m] = i;
+            w->post[m] = pj->tgt[x];
+        }
+    }
+    return MG_OK;
+}
+
+void mg_netplast_free_recorders(mg_net *net) {
+    for (size_t r = 0; net->wrecs && r < net->n_wrecs; r++) {
+        free(net->wrecs[r].syn);
+        free(net->wrecs[r].pre);
+        free(net->wrecs[r].post);
+        free(net->wrecs[r].w);
+        free(net->wrecs[r].rho);
+    }
+    free(net->wrecs);
+    net->wrecs = NULL;
+    net->n_wrecs = 0;
+}
+
+int mg_netplast_record(mg_net *net, int64_t k, const mg_net_callbacks *cb, int64_t only_due) {
+    if (!cb || !cb->on_weights)
+        return 0;
+    for (size_t r = 0; r < net->n_wrecs; r++) {
+        mg_wrec *w = &net->wrecs[r];
+        if (only_due && k % w->interval_steps)
+            continue;
+        const mg_proj *pj = &net->projs[w->spec.proj];
+        for (size_t m = 0; m < w->n; m++) {
+            double rho = mg_netplast_rho_at(net, pj, w->syn[m], w->pre[m], w->post[m], k);
+            double c = rho < 0.0 ? 0.0 : (rho > 1.0 ? 1.0 : rho);
+            w->rho[m] = rho;
+            w->w[m] = pj->w_lo + c * pj->w_span;
+        }
+        if (cb->on_weights(cb->user, r, (double)k * net->dt_ms, w->pre, w->post, w->w, w->rho,
+                           w->n))
+            return 1;
+    }
+    return 0;
+}
+
+uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t cap) {
+    if (!net || proj >= net->n_projs || !net->projs[proj].rho)
+        return 0;
+    const mg_proj *pj = &net->projs[proj];
+    uint64_t o = 0;
+    for (uint32_t i = 0; i < pj->n_pre; i++)
+        for (uint64_t x = pj->row[i]; x < pj->row[i + 1]; x++, o++)
+            if (rho && o < cap)
+                rho[o] = mg_netplast_rho_at(net, pj, x, i, pj->tgt[x], net->step);
+    return pj->nsyn;
+}

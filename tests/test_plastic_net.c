@@ -1,0 +1,661 @@
+/* mgsim-test: unit */
+/* Plastic projections in the network engine (Graupner & Brunel 2012 with spike-time calcium,
+ * src/neuro/net_plast.c, docs/models/network-plasticity.md):
+ *  - a 2-neuron network with forced spike trains gives the single-synapse ρ of
+ *    src/plast/gb2012.c (mg_gb_rho_deterministic) for the same spike times;
+ *  - with noise, the transition probabilities of many synapses sharing one calcium trace
+ *    match the single-synapse Monte Carlo (mg_gb_stdp_run) within sampling error;
+ *  - plastic runs are bitwise identical at 1 and 2 threads;
+ *  - weight recording round-trips through weights.csv, the resolved model reads back;
+ *  - bad input gives clear errors with file:line:column. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mgsim/base.h"
+#include "mgsim/io.h"
+#include "mgsim/net.h"
+#include "mgsim/output.h"
+#include "mgsim/plast.h"
+
+#define DT 0.1
+
+#define ASSERT_NEAR(a, b, tol)                                                                     \
+    ck_assert_msg(fabs((a) - (b)) <= (tol), "%s = %.17g, expected %.17g (tol %g)", #a,             \
+                  (double)(a), (double)(b), (double)(tol))
+
+/* A network of a spike source "pre" (n_pre neurons, every neuron firing at every time of
+ * pre_ms) and one LIF "post" forced to fire at post_ms by 1 µA current pulses of half a step
+ * (the membrane jumps far above threshold within the step: a spike at exactly that step),
+ * joined by n_proj plastic projections pre -> post of zero weight (the post neuron sees only
+ * the pulses), projection m starting from rho0[m]. */
+typedef struct {
+    mg_net_spec spec;
+    mg_pop_spec pops[2];
+    mg_proj_spec projs[2];
+    mg_input_spec *inputs;
+} forced_net;
+
+static void forced_build(forced_net *f, const mg_gb_params *gb, uint32_t n_pre,
+                         const double *pre_ms, size_t n_pre_spikes, const double *post_ms,
+                         size_t n_post, size_t n_proj, const double *rho0, double duration_ms) {
+    memset(f, 0, sizeof *f);
+    mg_net_spec_defaults(&f->spec);
+    f->spec.dt_ms = DT;
+    f->spec.duration_ms = duration_ms;
+    f->spec.runaway_max_rate_hz = 0.0;
+    mg_pop_spec_defaults(&f->pops[0], "pre", MG_NEURON_SPIKE_SOURCE, n_pre);
+    f->pops[0].times_ms = pre_ms;
+    f->pops[0].n_times = n_pre_spikes;
+    mg_pop_spec_defaults(&f->pops[1], "post", MG_NEURON_LIF, 1);
+    f->inputs = calloc(n_post ? n_post : 1, sizeof *f->inputs);
+    ck_assert_ptr_nonnull(f->inputs);
+    for (size_t k = 0; k < n_post; k++) {
+        mg_input_spec *in = &f->inputs[k];
+        snprintf(in->name, sizeof in->name, "kick%zu", k);
+        in->kind = MG_INPUT_CURRENT_STEP;
+        in->pop = 1;
+        in->start_ms = post_ms[k];
+        in->stop_ms = post_ms[k] + 0.5 * DT;
+        in->amp_pA = 1.0e6;
+    }
+    for (size_t m = 0; m < n_proj; m++) {
+        mg_proj_spec *p = &f->projs[m];
+        memset(p, 0, sizeof *p);
+        snprintf(p->name, sizeof p->name, "P%zu", m);
+        p->pre = 0;
+        p->post = 1;
+        p->receptor = MG_RECEPTOR_AMPA;
+        p->conn = MG_CONN_ALL_TO_ALL;
+        p->weight_nS = mg_dist_const(0.0);
+        p->delay_ms = mg_dist_const(DT);
+        mg_net_plast_defaults(&p->plast);
+        p->plast.rule = MG_NET_PLAST_GRAUPNER_BRUNEL;
+        p->plast.tau_ca_ms = gb->tau_ca_ms;
+        p->plast.c_pre = gb->c_pre;
+        p->plast.c_post = gb->c_post;
+        p->plast.delay_pre_ms = gb->delay_D_ms;
+        p->plast.theta_d = gb->theta_d;
+        p->plast.theta_p = gb->theta_p;
+        p->plast.gamma_d = gb->gamma_d;
+        p->plast.gamma_p = gb->gamma_p;
+        p->plast.tau_rho_s = gb->tau_rho_s;
+        p->plast.rho_star = gb->rho_star;
+        p->plast.sigma = gb->sigma;
+        p->plast.w_min_nS = 0.0;
+        p->plast.w_max_nS = 0.0;
+        p->plast.rho_init = mg_dist_const(rho0[m]);
+    }
+    f->spec.pops = f->pops;
+    f->spec.n_pops = 2;
+    f->spec.projs = f->projs;
+    f->spec.n_projs = n_proj;
+    f->spec.inputs = f->inputs;
+    f->spec.n_inputs = n_post;
+}
+
+/* --------------------------------------------------------------- (1) equivalence */
+
+/* ρ after a 60-pair protocol at 5 Hz (the pairs' calcium overlaps), network vs gb2012, DP set
+ * without noise, for spike timings that put c above θp, above θd only, and neither, and four
+ * initial values. Tolerance 2e-5: the engine keeps ρ in single precision (relative rounding 6e-8
+ * per event, 180 events: at most ~1e-5 in the worst case, ~1e-6 as a random walk) and takes RK4
+ * steps up to 0.05 τ/(1+γ) instead of gb2012's 0.02 (local error <= 2e-8 per piece, 2e-10 for
+ * gb2012); the observed differences are printed. */
+START_TEST(test_equivalence_gb2012) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    gb.sigma = 0.0;
+    const double dts[] = {-20.0, 10.0, 56.0, -5.0};
+    const double rho0[] = {0.0, 0.3, 0.7, 1.0};
+    double worst = 0.0;
+    for (size_t a = 0; a < sizeof dts / sizeof dts[0]; a++) {
+        mg_gb_pairing pr = {60, 5.0, dts[a]};
+        double pre[60], post[60], t_end;
+        ck_assert_int_eq(mg_gb_pairing_spikes(NULL, &gb, &pr, pre, post, &t_end), MG_OK);
+        for (size_t b = 0; b < 4; b += 2) {
+            forced_net f;
+            double r0[2] = {rho0[b], rho0[b + 1]};
+            forced_build(&f, &gb, 1, pre, 60, post, 60, 2, r0, t_end);
+            mg_context *ctx = mg_context_create();
+            mg_net *net = NULL;
+            ck_assert_int_eq(mg_net_create(ctx, &f.spec, &net), MG_OK);
+            ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+            ck_assert_uint_eq(mg_net_pop_spikes(net, 1), 60); /* every forced spike, no other */
+            for (size_t m = 0; m < 2; m++) {
+                double rho;
+                ck_assert_uint_eq(mg_net_proj_rho(net, (uint32_t)m, &rho, 1), 1);
+                mg_gb_schedule *s = NULL;
+                ck_assert_int_eq(mg_gb_schedule_create(NULL, &gb, pre, 60, post, 60, t_end, &s),
+                                 MG_OK);
+                double ref = mg_gb_rho_deterministic(&gb, s, r0[m]);
+                mg_gb_schedule_destroy(&s);
+                fprintf(stderr,
+                        "equivalence: dt %+5.1f ms rho0 %.1f: net %.9f gb2012 %.9f (diff %.2e)\n",
+                        dts[a], r0[m], rho, ref, rho - ref);
+                if (fabs(rho - ref) > worst)
+                    worst = fabs(rho - ref);
+                ASSERT_NEAR(rho, ref, 2e-5);
+            }
+            mg_net_destroy(&net);
+            mg_context_destroy(&ctx);
+            free(f.inputs);
+        }
+    }
+    fprintf(stderr, "equivalence: largest |rho_net - rho_gb2012| = %.2e\n", worst);
+}
+END_TEST
+
+/* A post spike and a presynaptic arrival in the same step (D = 0, Δt = 0): the synapse is
+ * updated once, and the calcium jumps by C_pre + C_post together, as in gb2012. */
+START_TEST(test_simultaneous_events) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "P", &gb), MG_OK); /* D = 0 */
+    gb.sigma = 0.0;
+    double pre[20], post[20];
+    for (int k = 0; k < 20; k++)
+        pre[k] = post[k] = 50.0 + 100.0 * k;
+    double t_end = 2000.0, r0 = 0.2;
+    forced_net f;
+    forced_build(&f, &gb, 1, pre, 20, post, 20, 1, &r0, t_end);
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+    ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+    double rho;
+    mg_net_proj_rho(net, 0, &rho, 1);
+    mg_gb_schedule *s = NULL;
+    ck_assert_int_eq(mg_gb_schedule_create(NULL, &gb, pre, 20, post, 20, t_end, &s), MG_OK);
+    double ref = mg_gb_rho_deterministic(&gb, s, r0);
+    mg_gb_schedule_destroy(&s);
+    fprintf(stderr, "simultaneous: net %.9f gb2012 %.9f\n", rho, ref);
+    ASSERT_NEAR(rho, ref, 2e-5); /* as above */
+    mg_net_destroy(&net);
+    free(f.inputs);
+}
+END_TEST
+
+/* --------------------------------------------------------------- (2) noise */
+
+/* 1000 synapses from ρ = 0 and 1000 from ρ = 1 share one calcium trace (1000 presynaptic
+ * sources firing together, one post neuron) but draw independent noise: the fractions that
+ * cross ρ* estimate U and Dt of the pairing protocol (DP, Δt = +56 ms, 60 pairs at 1 Hz),
+ * compared with gb2012's Monte Carlo (2000 repetitions per state). Tolerance: 4 combined
+ * standard errors, sqrt(p(1-p)/1000 + p(1-p)/2000) <= 0.0194 at p = 0.5, so 0.078. */
+START_TEST(test_noise_transitions) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    mg_gb_pairing pr = {60, 1.0, 56.0};
+    double pre[60], post[60], t_end;
+    ck_assert_int_eq(mg_gb_pairing_spikes(NULL, &gb, &pr, pre, post, &t_end), MG_OK);
+    forced_net f;
+    double r0[2] = {0.0, 1.0};
+    forced_build(&f, &gb, 1000, pre, 60, post, 60, 2, r0, t_end);
+    f.spec.seed = 7;
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+    ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+    double *rho = malloc(1000 * sizeof *rho);
+    ck_assert_uint_eq(mg_net_proj_rho(net, 0, rho, 1000), 1000);
+    double up = 0.0, down = 0.0;
+    for (int i = 0; i < 1000; i++)
+        up += rho[i] > gb.rho_star;
+    ck_assert_uint_eq(mg_net_proj_rho(net, 1, rho, 1000), 1000);
+    for (int i = 0; i < 1000; i++)
+        down += rho[i] < gb.rho_star;
+    up /= 1000.0;
+    down /= 1000.0;
+    mg_context *ctx = mg_context_create();
+    mg_gb_stdp_point pt;
+    ck_assert_int_eq(mg_gb_stdp_run(ctx, &gb, &pr, 2000, 11, &pt), MG_OK);
+    mg_context_destroy(&ctx);
+    fprintf(
+        stderr,
+        "noise: U net %.4f gb2012 %.4f (analytic %.4f); Dt net %.4f gb2012 %.4f (analytic %.4f)\n",
+        up, pt.up_sim, pt.an.up, down, pt.down_sim, pt.an.down);
+    ASSERT_NEAR(up, pt.up_sim, 0.078);
+    ASSERT_NEAR(down, pt.down_sim, 0.078);
+    free(rho);
+    mg_net_destroy(&net);
+    free(f.inputs);
+}
+END_TEST
+
+/* --------------------------------------------------------------- (3) threads */
+
+/* A recurrent E-I network (240 E, 60 I, Poisson drive, 150 ms) with plastic, noisy E -> E synapses
+ * (D = 13.7 ms, and a second run with D = 0) gives bitwise the same spikes and ρ at 1 and 2
+ * threads. */
+typedef struct {
+    uint64_t spikes, hash;
+} spike_hash;
+
+static int hash_spikes(void *user, uint32_t pop, double t_ms, const uint32_t *ids, size_t n) {
+    spike_hash *h = user;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = ((uint64_t)pop << 56) ^ ((uint64_t)llround(t_ms * 10.0) << 20) ^ ids[i];
+        h->hash = (h->hash ^ x) * 1099511628211ull;
+        h->spikes++;
+    }
+    return 0;
+}
+
+static void run_recurrent(int threads, double delay_pre_ms, spike_hash *h, double **rho_out,
+                          double **rho_init, uint64_t *nsyn) {
+    mg_net_spec spec;
+    mg_net_spec_defaults(&spec);
+    spec.duration_ms = 150.0;
+    spec.seed = 3;
+    mg_pop_spec pops[2];
+    mg_pop_spec_defaults(&pops[0], "E", MG_NEURON_LIF, 240);
+    mg_pop_spec_defaults(&pops[1], "I", MG_NEURON_LIF, 60);
+    for (int q = 0; q < 2; q++)
+        pops[q].v_init_mV = (mg_dist){MG_DIST_UNIFORM, -70.0, -50.0, -INFINITY, INFINITY};
+    mg_proj_spec projs[4];
+    const uint32_t pre[4] = {0, 0, 1, 1}, post[4] = {0, 1, 0, 1};
+    for (int q = 0; q < 4; q++) {
+        memset(&projs[q], 0, sizeof projs[q]);
+        snprintf(projs[q].name, sizeof projs[q].name, "p%d", q);
+        projs[q].pre = pre[q];
+        projs[q].post = post[q];
+        projs[q].receptor = pre[q] == 0 ? MG_RECEPTOR_AMPA : MG_RECEPTOR_GABA_A;
+        projs[q].conn = MG_CONN_FIXED_PROB;
+        projs[q].p = 0.1;
+        projs[q].weight_nS = mg_dist_const(pre[q] == 0 ? 1.0 : 4.0);
+        projs[q].delay_ms = (mg_dist){MG_DIST_UNIFORM, 0.1, 2.0, 0.1, INFINITY};
+    }
+    mg_net_plast_defaults(&projs[0].plast);
+    projs[0].plast.rule = MG_NET_PLAST_GRAUPNER_BRUNEL;
+    projs[0].plast.delay_pre_ms = delay_pre_ms;
+    projs[0].plast.w_min_nS = 0.5;
+    projs[0].plast.w_max_nS = 2.5;
+    projs[0].plast.rho_init = (mg_dist){MG_DIST_UNIFORM, 0.0, 1.0, -INFINITY, INFINITY};
+    projs[0].plast.tau_rho_s = 5.0; /* fast (150 s in the paper), so that ρ moves in 0.15 s */
+    mg_input_spec in;
+    memset(&in, 0, sizeof in);
+    snprintf(in.name, sizeof in.name, "drive");
+    in.kind = MG_INPUT_POISSON;
+    in.pop = 0;
+    in.receptor = MG_RECEPTOR_AMPA;
+    in.rate_hz = 20.0;
+    in.n_sources = 100;
+    in.weight_nS = 1.5;
+    in.stop_ms = 1e300;
+    mg_input_spec in2 = in;
+    in2.pop = 1;
+    mg_input_spec inputs[2] = {in, in2};
+    int rec[2] = {1, 1};
+    spec.pops = pops;
+    spec.n_pops = 2;
+    spec.projs = projs;
+    spec.n_projs = 4;
+    spec.inputs = inputs;
+    spec.n_inputs = 2;
+    spec.record_spikes = rec;
+    mg_context *ctx = mg_context_create();
+    ck_assert_int_eq(mg_context_set_threads(ctx, threads), MG_OK);
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(ctx, &spec, &net), MG_OK);
+    memset(h, 0, sizeof *h);
+    h->hash = 1469598103934665603ull;
+    mg_net_callbacks cb = {h, hash_spikes, NULL, NULL, NULL};
+    ck_assert_int_eq(mg_net_run(net, spec.duration_ms, &cb), MG_OK);
+    *nsyn = mg_net_proj_synapses(net, 0);
+    *rho_out = malloc(*nsyn * sizeof **rho_out);
+    if (rho_init) {
+        *rho_init = malloc(*nsyn * sizeof **rho_init);
+        mg_net_destroy(&net);
+        ck_assert_int_eq(mg_net_create(ctx, &spec, &net), MG_OK);
+        ck_assert_uint_eq(mg_net_proj_rho(net, 0, *rho_init, *nsyn), *nsyn);
+        ck_assert_int_eq(mg_net_run(net, spec.duration_ms, NULL), MG_OK);
+    }
+    ck_assert_uint_eq(mg_net_proj_rho(net, 0, *rho_out, *nsyn), *nsyn);
+    mg_net_destroy(&net);
+    mg_context_destroy(&ctx);
+}
+
+START_TEST(test_threads_bitwise) {
+    const double delays[] = {13.7, 0.0};
+    for (int d = 0; d < 2; d++) {
+        spike_hash h1, h2;
+        double *r1, *r2, *r0;
+        uint64_t n1, n2;
+        run_recurrent(1, delays[d], &h1, &r1, &r0, &n1);
+        run_recurrent(2, delays[d], &h2, &r2, NULL, &n2);
+        ck_assert_uint_gt(h1.spikes, 500);
+        ck_assert_uint_eq(h1.spikes, h2.spikes);
+        ck_assert_uint_eq(h1.hash, h2.hash);
+        ck_assert_uint_eq(n1, n2);
+        size_t differ = 0, moved = 0;
+        for (uint64_t x = 0; x < n1; x++) {
+            differ += memcmp(&r1[x], &r2[x], sizeof r1[x]) != 0;
+            moved += fabs(r1[x] - r0[x]) > 0.05;
+        }
+        fprintf(stderr,
+                "threads: D %.1f ms: %llu spikes, %llu plastic synapses, %zu moved by > 0.05\n",
+                delays[d], (unsigned long long)h1.spikes, (unsigned long long)n1, moved);
+        ck_assert_uint_eq(differ, 0);
+        ck_assert_uint_gt(moved, 0); /* the rule acted */
+        free(r0);
+        free(r1);
+        free(r2);
+    }
+}
+END_TEST
+
+/* --------------------------------------------------------------- (4) files */
+
+static const char *model_text = "run: {duration_ms: 300, dt_ms: 0.1, seed: 5}\n"
+                                "populations:\n"
+                                "  E: {model: lif, n: 200, init: {v_mV: {dist: uniform, low: -70, "
+                                "high: -50}}}\n"
+                                "projections:\n"
+                                "  EE:\n"
+                                "    from: E\n"
+                                "    to: E\n"
+                                "    receptor: ampa\n"
+                                "    rule: fixed_probability\n"
+                                "    p: 0.1\n"
+                                "    plasticity:\n"
+                                "      rule: graupner_brunel\n"
+                                "      params: DPD\n"
+                                "      tau_rho_s: 2\n"
+                                "      w_min_nS: 0.5\n"
+                                "      w_max_nS: 2\n"
+                                "      rho_init: {dist: uniform, low: 0, high: 1}\n"
+                                "inputs:\n"
+                                "  drive: {type: poisson, target: E, rate_hz: 20, n_sources: 100, "
+                                "weight_nS: 1.5}\n"
+                                "record:\n"
+                                "  spikes: []\n"
+                                "  weights:\n"
+                                "    sample: {projection: EE, every_ms: 100, synapses: 50}\n";
+
+typedef struct {
+    mg_net_callbacks out;
+    size_t rows;
+    double t[8][64], w[8][64], rho[8][64];
+    uint32_t pre[64], post[64];
+    size_t samples;
+} tee;
+
+static int tee_weights(void *user, size_t rec, double t_ms, const uint32_t *pre,
+                       const uint32_t *post, const double *w, const double *rho, size_t n) {
+    tee *T = user;
+    ck_assert_uint_le(n, 64);
+    if (T->samples < 8) {
+        for (size_t i = 0; i < n; i++) {
+            T->t[T->samples][i] = t_ms;
+            T->w[T->samples][i] = w[i];
+            T->rho[T->samples][i] = rho[i];
+            T->pre[i] = pre[i];
+            T->post[i] = post[i];
+        }
+    }
+    T->samples++;
+    T->rows += n;
+    return T->out.on_weights(T->out.user, rec, t_ms, pre, post, w, rho, n);
+}
+
+START_TEST(test_weights_roundtrip) {
+    mg_context *ctx = mg_context_create();
+    mg_io_net_model *m = NULL;
+    ck_assert_int_eq(
+        mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), NULL, 0, &m),
+        MG_OK);
+    const mg_net_spec *spec = mg_io_net_model_spec(m);
+    ck_assert_uint_eq(spec->n_weight_recs, 1);
+    ck_assert_uint_eq(spec->weight_recs[0].n_synapses, 50);
+    /* DPD values, with the override */
+    ASSERT_NEAR(spec->projs[0].plast.c_pre, 0.9, 0.0);
+    ASSERT_NEAR(spec->projs[0].plast.delay_pre_ms, 4.6, 0.0);
+    ASSERT_NEAR(spec->projs[0].plast.tau_rho_s, 2.0, 0.0);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/plastic_net_out", MGSIM_TEST_TMP);
+    mg_output *o = NULL;
+    ck_assert_int_eq(mg_output_open(ctx, dir, spec, mg_io_net_model_outputs(m), &o), MG_OK);
+    const char *resolved = mg_output_add_file(o, "model.resolved.yaml");
+    ck_assert_ptr_nonnull(resolved);
+    ck_assert_int_eq(mg_io_net_write_resolved(ctx, m, resolved), MG_OK);
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(ctx, spec, &net), MG_OK);
+    static tee T;
+    memset(&T, 0, sizeof T);
+    T.out = mg_output_callbacks(o);
+    mg_net_callbacks cb = T.out;
+    cb.user = &T;
+    cb.on_spikes = NULL;
+    cb.on_state = NULL;
+    cb.on_weights = tee_weights;
+    ck_assert_int_eq(mg_net_run(net, spec->duration_ms, &cb), MG_OK);
+    ck_assert_uint_eq(T.samples, 4); /* t = 0, 100, 200, 300 */
+    mg_output_run_info info;
+    memset(&info, 0, sizeof info);
+    info.t_ms = mg_net_time_ms(net);
+    ck_assert_int_eq(mg_output_finish(o, &info), MG_OK);
+    /* read weights.csv back: every value exactly as the engine reported it */
+    char path[600];
+    snprintf(path, sizeof path, "%s/weights.csv", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "t_ms,projection,pre,post,w_nS,rho\n");
+    size_t rows = 0;
+    int moved = 0;
+    while (fgets(line, sizeof line, f)) {
+        double t, w, rho;
+        unsigned pre, post;
+        char proj[64];
+        ck_assert_int_eq(sscanf(line, "%lf,%63[^,],%u,%u,%lf,%lf", &t, proj, &pre, &post, &w, &rho),
+                         6);
+        size_t s = rows / 50, i = rows % 50;
+        ck_assert_str_eq(proj, "EE");
+        ck_assert(t == T.t[s][i]);
+        ck_assert_uint_eq(pre, T.pre[i]);
+        ck_assert_uint_eq(post, T.post[i]);
+        ck_assert(w == T.w[s][i]);
+        ck_assert(rho == T.rho[s][i]);
+        /* w = w_min + clip(ρ) (w_max - w_min), to rounding */
+        ASSERT_NEAR(w, 0.5 + fmin(fmax(rho, 0.0), 1.0) * 1.5, 1e-12);
+        if (s > 0 && rho != T.rho[0][i])
+            moved = 1;
+        rows++;
+    }
+    fclose(f);
+    ck_assert_uint_eq(rows, 200);
+    ck_assert(moved);
+    /* the recorded sample and the engine's ρ at the end agree (the same synapses) */
+    uint64_t n = mg_net_proj_synapses(net, 0);
+    double *all = malloc(n * sizeof *all);
+    mg_net_proj_rho(net, 0, all, n);
+    uint32_t *pre = malloc(n * sizeof *pre), *post = malloc(n * sizeof *post);
+    mg_net_proj_get(net, 0, pre, post, NULL, NULL, n);
+    for (size_t i = 0; i < 50; i++) {
+        uint64_t x = (uint64_t)((double)i * (double)n / 50.0);
+        ck_assert_uint_eq(pre[x], T.pre[i]);
+        ck_assert_uint_eq(post[x], T.post[i]);
+        ck_assert(all[x] == T.rho[3][i]);
+    }
+    free(all);
+    free(pre);
+    free(post);
+    /* the resolved model loads back to the same plasticity and recorder */
+    mg_io_net_model *m2 = NULL;
+    snprintf(path, sizeof path, "%s/model.resolved.yaml", dir);
+    ck_assert_int_eq(mg_io_net_load(ctx, path, NULL, 0, &m2), MG_OK);
+    const mg_net_spec *s2 = mg_io_net_model_spec(m2);
+    ck_assert_int_eq(memcmp(&s2->projs[0].plast, &spec->projs[0].plast, sizeof(mg_net_plast_spec)),
+                     0);
+    ck_assert_uint_eq(s2->n_weight_recs, 1);
+    ck_assert_int_eq(memcmp(&s2->weight_recs[0], &spec->weight_recs[0], sizeof(mg_weight_rec_spec)),
+                     0);
+    mg_io_net_model_free(&m2);
+    mg_output_destroy(&o);
+    mg_net_destroy(&net);
+    mg_io_net_model_free(&m);
+    mg_context_destroy(&ctx);
+}
+END_TEST
+
+/* Every named set survives the resolved model (the longest name included). */
+START_TEST(test_resolved_sets) {
+    mg_context *ctx = mg_context_create();
+    for (size_t i = 0; i < mg_gb_params_count(); i++) {
+        char set[96], path[512];
+        snprintf(set, sizeof set, "projections.EE.plasticity.params=%s", mg_gb_params_name(i));
+        const char *sets[1] = {set};
+        mg_io_net_model *m = NULL, *m2 = NULL;
+        ck_assert_int_eq(
+            mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), sets, 1, &m),
+            MG_OK);
+        snprintf(path, sizeof path, "%s/plastic_resolved_%zu.yaml", MGSIM_TEST_TMP, i);
+        ck_assert_int_eq(mg_io_net_write_resolved(ctx, m, path), MG_OK);
+        ck_assert_msg(mg_io_net_load(ctx, path, NULL, 0, &m2) == MG_OK, "%s: %s", set,
+                      mg_error_message(ctx));
+        const mg_net_plast_spec *a = &mg_io_net_model_spec(m)->projs[0].plast;
+        const mg_net_plast_spec *b = &mg_io_net_model_spec(m2)->projs[0].plast;
+        ck_assert_str_eq(a->params, mg_gb_params_name(i));
+        ck_assert_str_eq(a->params, b->params);
+        ck_assert(a->rule == b->rule);
+        const double va[] = {a->tau_ca_ms, a->c_pre,      a->c_post,    a->delay_pre_ms,
+                             a->theta_d,   a->theta_p,    a->gamma_d,   a->gamma_p,
+                             a->tau_rho_s, a->rho_star,   a->sigma,     a->w_min_nS,
+                             a->w_max_nS,  a->rho_init.a, a->rho_init.b};
+        const double vb[] = {b->tau_ca_ms, b->c_pre,      b->c_post,    b->delay_pre_ms,
+                             b->theta_d,   b->theta_p,    b->gamma_d,   b->gamma_p,
+                             b->tau_rho_s, b->rho_star,   b->sigma,     b->w_min_nS,
+                             b->w_max_nS,  b->rho_init.a, b->rho_init.b};
+        for (size_t v = 0; v < sizeof va / sizeof va[0]; v++)
+            ck_assert_msg(va[v] == vb[v], "%s: value %zu: %.17g != %.17g", set, v, va[v], vb[v]);
+        mg_io_net_model_free(&m);
+        mg_io_net_model_free(&m2);
+        remove(path);
+    }
+    mg_context_destroy(&ctx);
+}
+END_TEST
+
+/* --------------------------------------------------------------- (5) errors */
+
+/* Load model_text with one override; expect status st and every needle in the message. */
+static void expect_error2(const char *set, const char *set2, mg_status st, const char *n1,
+                          const char *n2) {
+    mg_context *ctx = mg_context_create();
+    mg_io_net_model *m = NULL;
+    const char *sets[2] = {set, set2};
+    mg_status got = mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), sets,
+                                          set2 ? 2 : 1, &m);
+    const char *msg = mg_error_message(ctx);
+    ck_assert_msg(got == st, "--set %s: status %d, expected %d (%s)", set, (int)got, (int)st, msg);
+    ck_assert_msg(strstr(msg, n1) != NULL, "'%s' not in: %s", n1, msg);
+    ck_assert_msg(!n2 || strstr(msg, n2) != NULL, "'%s' not in: %s", n2, msg);
+    fprintf(stderr, "error (--set %s): %s\n", set, msg);
+    mg_io_net_model_free(&m);
+    mg_context_destroy(&ctx);
+}
+
+static void expect_error(const char *set, mg_status st, const char *n1, const char *n2) {
+    expect_error2(set, NULL, st, n1, n2);
+}
+
+START_TEST(test_bad_input) {
+    expect_error("projections.EE.plasticity.rule=graupner", MG_ERR_CONFIG,
+                 "projections.EE.plasticity.rule", "none, graupner_brunel");
+    expect_error("projections.EE.plasticity.params=DP'", MG_ERR_CONFIG,
+                 "projections.EE.plasticity.params", "DP, DPD, DPD', P, D, D'");
+    expect_error("projections.EE.plasticity.theta_d=2", MG_ERR_DATA, "wrong order",
+                 "projections.EE.plasticity.theta_d");
+    expect_error("projections.EE.plasticity.tau_ca_ms=-5", MG_ERR_DATA,
+                 "projections.EE.plasticity.tau_ca_ms", "-5");
+    expect_error("projections.EE.plasticity.tau_rho_s=0", MG_ERR_DATA,
+                 "projections.EE.plasticity.tau_rho_s", NULL);
+    expect_error("projections.EE.weight_nS=1", MG_ERR_CONFIG, "takes its weight from rho", NULL);
+    expect_error2("projections.EE.plasticity.rule=none", "projections.EE.weight_nS=1",
+                  MG_ERR_CONFIG, "record.weights.sample.projection", "is not plastic");
+    expect_error("record.weights.sample.synapses=some", MG_ERR_CONFIG, "all or a whole number",
+                 NULL);
+    /* errors in the file itself carry file:line:column */
+    const char *bad = "run: {duration_ms: 10}\n"
+                      "populations:\n"
+                      "  E: {model: lif, n: 10}\n"
+                      "projections:\n"
+                      "  EE:\n"
+                      "    from: E\n"
+                      "    to: E\n"
+                      "    receptor: ampa\n"
+                      "    rule: all_to_all\n"
+                      "    plasticity:\n"
+                      "      rule: graupner_brunel\n"
+                      "      theta_d: 1.5\n"
+                      "      theta_p: 1.2\n";
+    mg_context *ctx = mg_context_create();
+    mg_io_net_model *m = NULL;
+    ck_assert_int_eq(mg_io_net_load_buffer(ctx, "bad.yaml", bad, strlen(bad), NULL, 0, &m),
+                     MG_ERR_DATA);
+    fprintf(stderr, "error (file): %s\n", mg_error_message(ctx));
+    ck_assert_msg(strstr(mg_error_message(ctx), "bad.yaml:13:16") != NULL, "%s",
+                  mg_error_message(ctx));
+    const char *bad2 = "run: {duration_ms: 10}\n"
+                       "populations:\n"
+                       "  E: {model: lif, n: 10}\n"
+                       "projections:\n"
+                       "  EE:\n"
+                       "    from: E\n"
+                       "    to: E\n"
+                       "    receptor: ampa\n"
+                       "    rule: all_to_all\n"
+                       "    plasticity: {rule: graupner_brunel, tau_ca_ms: -20}\n";
+    ck_assert_int_eq(mg_io_net_load_buffer(ctx, "bad2.yaml", bad2, strlen(bad2), NULL, 0, &m),
+                     MG_ERR_DATA);
+    fprintf(stderr, "error (file): %s\n", mg_error_message(ctx));
+    ck_assert_msg(strstr(mg_error_message(ctx), "bad2.yaml:10:") != NULL, "%s",
+                  mg_error_message(ctx));
+    /* the engine checks the spec too (C API users) */
+    mg_gb_params gb;
+    mg_gb_params_by_name(NULL, "DP", &gb);
+    double t = 10.0, r0 = 0.0;
+    forced_net f;
+    forced_build(&f, &gb, 1, &t, 1, &t, 1, 1, &r0, 20.0);
+    f.projs[0].plast.theta_p = 0.5;
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(ctx, &f.spec, &net), MG_ERR_DATA);
+    ck_assert_msg(strstr(mg_error_message(ctx), "projections.P0.plasticity.theta_p") != NULL, "%s",
+                  mg_error_message(ctx));
+    f.projs[0].plast.theta_p = 1.3;
+    f.projs[0].plast.tau_ca_ms = -1.0;
+    ck_assert_int_eq(mg_net_create(ctx, &f.spec, &net), MG_ERR_DATA);
+    ck_assert_msg(strstr(mg_error_message(ctx), "tau_ca_ms") != NULL, "%s", mg_error_message(ctx));
+    mg_net_plast_spec ps;
+    mg_net_plast_defaults(&ps);
+    ck_assert_int_eq(mg_net_plast_set_params(ctx, &ps, "XYZ"), MG_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), "cortical_slices"));
+    free(f.inputs);
+    mg_context_destroy(&ctx);
+}
+END_TEST
+
+static Suite *suite(void) {
+    Suite *s = suite_create("plastic_net");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_equivalence_gb2012);
+    tcase_add_test(tc, test_simultaneous_events);
+    tcase_add_test(tc, test_noise_transitions);
+    tcase_add_test(tc, test_threads_bitwise);
+    tcase_add_test(tc, test_weights_roundtrip);
+    tcase_add_test(tc, test_resolved_sets);
+    tcase_add_test(tc, test_bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
