@@ -194,8 +194,47 @@ START_TEST(bad_scenarios) {
     expect(d, 65, NULL, "duration_days");
     const char *e[] = {"run", DEFAULT, "--set", "person.weigth_kg=70", NULL};
     expect(e, 78, NULL, "did you mean 'person.weight_kg'");
+    const char *g[] = {
+        "run", DEFAULT, "--set", "diet.from_population=true", "--set", "diet.plan=x.yaml", NULL};
+    expect(g, 78, NULL, "not both");
     const char *f[] = {"run", "--help", NULL};
     expect(f, 0, "probes: a list of", NULL);
+}
+END_TEST
+
+/* diet.from_population draws the intake from the usual-intake distribution: two virtual
+ * people get different intakes, and the draw is reproducible (same person, same value). */
+START_TEST(population_diet_draw) {
+    double v[3];
+    const char *who[3] = {"diet.population_person=0", "diet.population_person=1",
+                          "diet.population_person=0"};
+    for (int i = 0; i < 3; i++) {
+        char dir[512];
+        char name[32];
+        snprintf(name, sizeof name, "pop%d", i);
+        fresh_dir(name, dir, sizeof dir);
+        const char *a[] = {"run",
+                           DEFAULT,
+                           "-o",
+                           dir,
+                           "-q",
+                           "--set",
+                           "duration_days=1",
+                           "--set",
+                           "sleep.on=false",
+                           "--set",
+                           "homeostasis.on=false",
+                           "--set",
+                           "diet.from_population=true",
+                           "--set",
+                           who[i],
+                           NULL};
+        expect(a, 0, NULL, NULL);
+        json_t *j = load_summary(dir);
+        v[i] = num(j, "intake_mg_per_day");
+        json_decref(j);
+    }
+    ck_assert(v[0] != v[1] && v[0] == v[2] && v[0] > 0 && v[1] > 0);
 }
 END_TEST
 
@@ -240,6 +279,7 @@ int main(void) {
     tcase_add_test(tc, interrupt_leaves_partial_result);
     tcase_add_test(tc, bad_scenarios);
     tcase_add_test(tc, examples_run);
+    tcase_add_test(tc, population_diet_draw);
     tcase_add_test(tc, resume_equals_uninterrupted);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -38,6 +38,8 @@ typedef struct {
     char plan[MG_SCEN_TEXT_MAX];
     char soil[MG_SCEN_TEXT_MAX];
     char processing[MG_SCEN_TEXT_MAX];
+    int from_population;
+    uint64_t population_person;
     uint64_t days;
     uint64_t seed;
     uint64_t sleep_warmup;
@@ -77,6 +79,13 @@ static const mg_scen_key run_keys[] = {
      "with diet.plan: a process of data/processing.csv (e.g. refined-flour), replacing the "
      "plan's own; \"\": the plan's",
      "data/processing.csv (sources per row)"},
+    {"diet.from_population", MG_SCEN_BOOL, 0, O(from_population), "", 0, 0, 0, NULL,
+     "draw the daily intake as virtual person diet.population_person of the population's "
+     "usual-intake distribution for this age and sex (48 % below the EAR), instead of "
+     "diet.mg_per_day",
+     "NHANES 2013-2016 share below the EAR (docs/models/diet-and-intake.md)"},
+    {"diet.population_person", MG_SCEN_UINT, 0, O(population_person), "", 0, 1e12, 0, NULL,
+     "which virtual person to draw (with seed)", "user input"},
     {"duration_days", MG_SCEN_UINT, 0, O(days), "d", 1, 3650, 0, NULL, "days to simulate",
      "user input"},
     {"seed", MG_SCEN_UINT, 0, O(seed), "", 0, 1.8e19, 0, NULL,
@@ -853,8 +862,16 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
     if (st == MG_OK)
         st = mg_scen_load(ctx, doc, &run_schema, bases, load_custom, s);
+    if (st == MG_OK && s->from_population && s->plan[0])
+        st = mg_error_raise(ctx, MG_ERR_CONFIG,
+                            "%s: give diet.plan or diet.from_population, not both", o->input);
     if (st == MG_OK && s->plan[0])
         st = plan_intake(ctx, o->input, s, &s->mg_per_day);
+    if (st == MG_OK && s->from_population) {
+        mg_diet_intake_params ip = mg_diet_intake_defaults();
+        st = mg_diet_intake_sample(ctx, dris, s->seed, s->population_person, s->age_y,
+                                   s->sex ? MG_DIET_MALE : MG_DIET_FEMALE, &ip, &s->mg_per_day);
+    }
     if (st == MG_OK && !s->plan[0] && (s->soil[0] || s->processing[0]))
         st = mg_error_raise(ctx, MG_ERR_CONFIG,
                             "%s: diet.soil_scenario and diet.processing apply to the foods of a "
