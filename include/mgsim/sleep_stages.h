@@ -66,12 +66,17 @@ typedef struct {
                                     (>= 0); 0.25 (fitted to Boulos et al. 2019 WASO) */
     double arousal_lc_hz; /* f_LC is raised to this value by an arousal, Hz, (wake_hz, 6]; 5 */
     /* --- magnesium hook (hypothesis, no effect by default) --- */
-    double mg_mM;          /* brain extracellular Mg, mM (> 0, <= 5); 1.0 */
-    double mg_ref_mM;      /* reference brain extracellular Mg, mM (> 0); 1.0 */
-    double mg_gain_per_mM; /* shift of β_VLPO per mM above the reference (VLPO threshold
-                              lowered: more sleep drive); 0 = no effect (>= 0) */
-    double mg_max_shift;   /* cap on |shift of β_VLPO|, [0, 0.02]; 0.02 (set so the largest
+    double mg_mM;              /* brain extracellular Mg, mM (> 0, <= 5); 1.0 */
+    double mg_ref_mM;          /* reference brain extracellular Mg, mM (> 0); 1.0 */
+    double mg_gain_per_mM;     /* shift of β_VLPO per mM above the reference (VLPO threshold
+                                  lowered: more sleep drive); 0 = no effect (>= 0) */
+    double mg_max_shift;       /* cap on |shift of β_VLPO|, [0, 0.02]; 0.02 (set so the largest
                               effect stays within the Mg trials, see docs) */
+    double mg_swa_gain_per_mM; /* fractional change of the slow-wave depth amplitude per mM
+                                  above the reference (hypothesis after Held et al. 2002: Mg
+                                  raises SWS and delta power); 0 = no effect (>= 0) */
+    double mg_swa_max;         /* cap on |that fractional change|, [0, 0.5]; 0.02 (set so the
+                                  largest SWS gain stays within Held et al. 2002, see docs) */
     /* --- numerics and randomness --- */
     double dt_min;   /* fixed RK4 step, min, (0, 0.1]; 0.05 (must divide 0.5 min) */
     int warmup_days; /* nights simulated before the first recorded one, [1, 60]; 10 */

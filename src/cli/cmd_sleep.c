@@ -99,6 +99,13 @@ static const mg_scen_key sleep_keys[] = {
      "hypothesis; size capped by Abbasi et al. 2012 (refs sleep-and-stress s9.1)"},
     {"coupling.mg_sleep.ref_mM", MG_SCEN_NUMBER, 0, O(p.mg_ref_mM), "mM", 0, 5, MG_SCEN_MIN_EXCL,
      NULL, "brain Mg with no effect", ASSUMED},
+    {"coupling.mg_sleep.swa_gain_per_mM", MG_SCEN_NUMBER, 0, O(p.mg_swa_gain_per_mM), "1/mM", 0,
+     100, 0, NULL,
+     "fractional change of slow-wave depth per mM of brain Mg above the reference (0: off)",
+     "hypothesis after Held et al. 2002 (SWS and delta power rise with Mg; refs "
+     "sleep-and-stress s9.3)"},
+    {"coupling.mg_sleep.swa_max", MG_SCEN_NUMBER, 0, O(p.mg_swa_max), "", 0, 0.5, 0, NULL,
+     "cap on that change", "set so the SWS gain stays within Held et al. 2002 (docs)"},
     {"coupling.mg_sleep.max_shift", MG_SCEN_NUMBER, 0, O(p.mg_max_shift), "", 0, 0.02, 0, NULL,
      "cap on the threshold shift", "set so the effect stays within the Mg trials (docs)"},
     {"pr.phase_h", MG_SCEN_NUMBER, 0, O(pr.phase_h), "h", -48, 48, 0, NULL,

@@ -81,6 +81,8 @@ mg_sleep_stage_params mg_sleep_stage_params_default(void) {
     p.mg_ref_mM = 1.0;
     p.mg_gain_per_mM = 0.0;
     p.mg_max_shift = 0.02;
+    p.mg_swa_gain_per_mM = 0.0;
+    p.mg_swa_max = 0.02;
     p.dt_min = 0.05;
     p.warmup_days = 10;
     p.seed = 1;
@@ -139,6 +141,11 @@ mg_status mg_sleep_stage_params_validate(mg_context *ctx, const mg_sleep_stage_p
           "in (0, 5] mM", p->mg_ref_mM);
     CHECK(isfinite(p->mg_gain_per_mM) && p->mg_gain_per_mM >= 0.0 && p->mg_gain_per_mM <= 100.0,
           "mg_gain_per_mM", "in [0, 100] per mM", p->mg_gain_per_mM);
+    CHECK(isfinite(p->mg_swa_gain_per_mM) && p->mg_swa_gain_per_mM >= 0.0 &&
+              p->mg_swa_gain_per_mM <= 100.0,
+          "mg_swa_gain_per_mM", "in [0, 100] per mM", p->mg_swa_gain_per_mM);
+    CHECK(isfinite(p->mg_swa_max) && p->mg_swa_max >= 0.0 && p->mg_swa_max <= 0.5, "mg_swa_max",
+          "in [0, 0.5] (cap keeping the SWS effect within Held et al. 2002)", p->mg_swa_max);
     CHECK(isfinite(p->mg_max_shift) && p->mg_max_shift >= 0.0 && p->mg_max_shift <= 0.02,
           "mg_max_shift", "in [0, 0.02] (cap keeping the effect within the Mg trials)",
           p->mg_max_shift);
@@ -286,7 +293,12 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
     if (shift < -p->mg_max_shift)
         shift = -p->mg_max_shift;
     m.mg_shift = shift;
-    const double a_age = depth_amplitude(p);
+    double swa = p->mg_swa_gain_per_mM * (p->mg_mM - p->mg_ref_mM);
+    if (swa > p->mg_swa_max)
+        swa = p->mg_swa_max;
+    if (swa < -p->mg_swa_max)
+        swa = -p->mg_swa_max;
+    const double a_age = depth_amplitude(p) * (1.0 + swa);
     const double p_arousal = arousal_rate(p) * dt / 60.0; /* per step */
 
     /* Initial state: the ModelDB 244485 run script's initial conditions (awake). */
