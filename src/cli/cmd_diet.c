@@ -266,8 +266,7 @@ static int run_diet(const cli_common_opts *c) {
     mg_diet_foods *foods = NULL;
     mg_diet_dris *dris = NULL;
     mg_diet_plan *plan = NULL;
-    mg_diet_processing *proc = NULL;
-    mg_diet_soil *soil = NULL;
+
     mg_diet_assessment a;
     cli_outset out = {0};
     char path[4096];
@@ -280,23 +279,8 @@ static int run_diet(const cli_common_opts *c) {
     }
     if (st == MG_OK)
         st = mg_diet_plan_load(ctx, c->input, c->sets, c->n_sets, foods, &plan);
-    if (st == MG_OK && plan->processing[0]) {
-        snprintf(path, sizeof path, "%s/processing.csv", dir);
-        st = mg_diet_processing_load(ctx, path, &proc);
-    }
-    if (st == MG_OK && plan->soil_scenario[0]) {
-        snprintf(path, sizeof path, "%s/soil_scenarios.csv", dir);
-        st = mg_diet_soil_load(ctx, path, &soil);
-    }
-    if (st == MG_OK && (proc || soil)) {
-        st = mg_diet_plan_adjust(ctx, plan, proc, proc ? plan->processing : NULL, soil,
-                                 soil ? plan->soil_scenario : NULL);
-        if (st != MG_OK) {
-            char why[900];
-            snprintf(why, sizeof why, "%s", mg_error_message(ctx));
-            st = mg_error_raise(ctx, st, "%s: %s", c->input, why);
-        }
-    }
+    if (st == MG_OK)
+        st = cli_plan_adjust(ctx, plan, c->input);
     if (st == MG_OK)
         st = mg_diet_assess(ctx, dris, plan->age_y, plan->sex, mg_diet_plan_intake_mg(plan), &a);
     if (st == MG_OK && c->outdir) {
@@ -318,8 +302,7 @@ static int run_diet(const cli_common_opts *c) {
             printf("results in %s/\n", c->outdir);
     }
     mg_diet_plan_destroy(&plan);
-    mg_diet_processing_destroy(&proc);
-    mg_diet_soil_destroy(&soil);
+
     mg_diet_dris_destroy(&dris);
     mg_diet_foods_destroy(&foods);
     mg_context_destroy(&ctx);

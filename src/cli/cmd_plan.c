@@ -1058,32 +1058,15 @@ static mg_status write_report(mg_context *ctx, cli_outset *out, plan_scen *s,
  * processing and soil scenario (as mgsim run does). */
 static mg_status plan_intake(mg_context *ctx, const char *profile, const plan_scen *s,
                              double *mg_per_day) {
-    char path[4096], data[4096];
-    const char *slash = strrchr(profile, '/');
-    if (s->plan[0] == '/' || !slash)
-        snprintf(path, sizeof path, "%s", s->plan);
-    else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - profile), profile, s->plan);
+    char path[4096];
+    cli_relative_path(profile, s->plan, path, sizeof path);
     mg_diet_plan *p = NULL;
-    mg_diet_processing *proc = NULL;
-    mg_diet_soil *soil = NULL;
     mg_status st = mg_diet_plan_load(ctx, path, NULL, 0, s->foods, &p);
-    if (st == MG_OK && p->processing[0]) {
-        snprintf(data, sizeof data, "%s/processing.csv", cli_data_dir());
-        st = mg_diet_processing_load(ctx, data, &proc);
-    }
-    if (st == MG_OK && p->soil_scenario[0]) {
-        snprintf(data, sizeof data, "%s/soil_scenarios.csv", cli_data_dir());
-        st = mg_diet_soil_load(ctx, data, &soil);
-    }
-    if (st == MG_OK && (proc || soil))
-        st = mg_diet_plan_adjust(ctx, p, proc, proc ? p->processing : NULL, soil,
-                                 soil ? p->soil_scenario : NULL);
+    if (st == MG_OK)
+        st = cli_plan_adjust(ctx, p, path);
     if (st == MG_OK)
         *mg_per_day = mg_diet_plan_intake_mg(p);
     mg_diet_plan_destroy(&p);
-    mg_diet_processing_destroy(&proc);
-    mg_diet_soil_destroy(&soil);
     return st;
 }
 

@@ -795,17 +795,10 @@ static mg_status write_report(mg_context *ctx, cli_outset *out, run_scen *s,
 /* The daily diet from a plan file (relative to the scenario's folder). */
 static mg_status plan_intake(mg_context *ctx, const char *scenario, const run_scen *s,
                              double *mg_per_day) {
-    const char *plan = s->plan;
     char path[4096], data[4096];
-    const char *slash = strrchr(scenario, '/');
-    if (plan[0] == '/' || !slash)
-        snprintf(path, sizeof path, "%s", plan);
-    else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scenario), scenario, plan);
+    cli_relative_path(scenario, s->plan, path, sizeof path);
     mg_diet_foods *foods = NULL;
     mg_diet_plan *p = NULL;
-    mg_diet_processing *proc = NULL;
-    mg_diet_soil *soil = NULL;
     snprintf(data, sizeof data, "%s/foods.csv", cli_data_dir());
     mg_status st = mg_diet_foods_load(ctx, data, &foods);
     if (st == MG_OK)
@@ -814,22 +807,11 @@ static mg_status plan_intake(mg_context *ctx, const char *scenario, const run_sc
         snprintf(p->soil_scenario, sizeof p->soil_scenario, "%s", s->soil);
     if (st == MG_OK && s->processing[0])
         snprintf(p->processing, sizeof p->processing, "%s", s->processing);
-    if (st == MG_OK && p->processing[0]) {
-        snprintf(data, sizeof data, "%s/processing.csv", cli_data_dir());
-        st = mg_diet_processing_load(ctx, data, &proc);
-    }
-    if (st == MG_OK && p->soil_scenario[0]) {
-        snprintf(data, sizeof data, "%s/soil_scenarios.csv", cli_data_dir());
-        st = mg_diet_soil_load(ctx, data, &soil);
-    }
-    if (st == MG_OK && (proc || soil))
-        st = mg_diet_plan_adjust(ctx, p, proc, proc ? p->processing : NULL, soil,
-                                 soil ? p->soil_scenario : NULL);
+    if (st == MG_OK)
+        st = cli_plan_adjust(ctx, p, path);
     if (st == MG_OK)
         *mg_per_day = mg_diet_plan_intake_mg(p);
     mg_diet_plan_destroy(&p);
-    mg_diet_processing_destroy(&proc);
-    mg_diet_soil_destroy(&soil);
     mg_diet_foods_destroy(&foods);
     return st;
 }

@@ -240,3 +240,38 @@ mg_status cli_report_finish(mg_context *ctx, cli_outset *out, mg_report **rep,
     mg_report_destroy(rep);
     return st;
 }
+
+void cli_relative_path(const char *base, const char *name, char *buf, size_t cap) {
+    const char *slash = strrchr(base, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(buf, cap, "%s", name);
+    else
+        snprintf(buf, cap, "%.*s/%s", (int)(slash - base), base, name);
+}
+
+mg_status cli_plan_adjust(mg_context *ctx, mg_diet_plan *p, const char *source) {
+    char path[4096];
+    mg_diet_processing *proc = NULL;
+    mg_diet_soil *soil = NULL;
+    mg_status st = MG_OK;
+    if (p->processing[0]) {
+        snprintf(path, sizeof path, "%s/processing.csv", cli_data_dir());
+        st = mg_diet_processing_load(ctx, path, &proc);
+    }
+    if (st == MG_OK && p->soil_scenario[0]) {
+        snprintf(path, sizeof path, "%s/soil_scenarios.csv", cli_data_dir());
+        st = mg_diet_soil_load(ctx, path, &soil);
+    }
+    if (st == MG_OK && (proc || soil)) {
+        st = mg_diet_plan_adjust(ctx, p, proc, proc ? p->processing : NULL, soil,
+                                 soil ? p->soil_scenario : NULL);
+        if (st != MG_OK) {
+            char why[900];
+            snprintf(why, sizeof why, "%s", mg_error_message(ctx));
+            st = mg_error_raise(ctx, st, "%s: %s", source, why);
+        }
+    }
+    mg_diet_processing_destroy(&proc);
+    mg_diet_soil_destroy(&soil);
+    return st;
+}

@@ -11,6 +11,7 @@
 #include "io/report.h"
 #include "io/scen.h"
 #include "mgsim/base.h"
+#include "mgsim/diet.h"
 
 /* The options every scenario command takes. */
 typedef struct {
@@ -79,5 +80,15 @@ mg_status cli_report_parameters(mg_context *ctx, mg_report *rep, const mg_scen_s
  * (st itself when it is not MG_OK). */
 mg_status cli_report_finish(mg_context *ctx, cli_outset *out, mg_report **rep,
                             const mg_scen_schema *schema, void *const *bases, mg_status st);
+
+/* name relative to the folder of base (a scenario file) into buf: name itself when it is
+ * absolute or base has no folder. */
+void cli_relative_path(const char *base, const char *name, char *buf, size_t cap);
+
+/* Apply a diet plan's own processing and soil scenario (loading data/processing.csv and
+ * data/soil_scenarios.csv from cli_data_dir() as needed), with source ("PLAN.yaml") in front
+ * of the message when a name is unknown. Errors: those of the tables and of
+ * mg_diet_plan_adjust. */
+mg_status cli_plan_adjust(mg_context *ctx, mg_diet_plan *p, const char *source);
 
 #endif /* MGSIM_CLI_COMMON_H */
