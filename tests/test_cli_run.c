@@ -197,6 +197,11 @@ START_TEST(bad_scenarios) {
     const char *g[] = {
         "run", DEFAULT, "--set", "diet.from_population=true", "--set", "diet.plan=x.yaml", NULL};
     expect(g, 78, NULL, "not both");
+    /* --check loads everything and runs nothing */
+    const char *h[] = {"run", DEFAULT, "--check", NULL};
+    expect(h, 0, "scenario OK: 28 day(s)", NULL);
+    const char *k[] = {"run", DEFAULT, "--check", "--set", "duration_days=0", NULL};
+    expect(k, 65, NULL, "duration_days");
     const char *f[] = {"run", "--help", NULL};
     expect(f, 0, "probes: a list of", NULL);
 }

@@ -173,6 +173,10 @@ typedef int (*mg_couple_progress_fn)(void *user, uint32_t day, uint32_t days,
 mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *spec, mg_couple_progress_fn progress,
                         void *user, mg_couple_result *out);
 
+/* Check a spec without running it: the same checks as mg_couple_run (every module's
+ * validator, the probes, the events' order). MG_OK or MG_ERR_DATA naming the key. */
+mg_status mg_couple_check(mg_context *ctx, const mg_couple_spec *spec);
+
 /* Continue a run from io->n_days (a result of mg_couple_run stopped early, or read back
  * with mg_couple_checkpoint_read) to the last day, exactly as an uninterrupted run would:
  * every day's inputs depend only on the spec, the day and the state carried in io. The spec

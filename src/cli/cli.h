@@ -7,7 +7,10 @@
 #ifndef MGSIM_CLI_H
 #define MGSIM_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+#include "mgsim/base.h"
 
 /* The exit status of a usage error (EX_USAGE). */
 #define CLI_EXIT_USAGE 64
@@ -74,5 +77,10 @@ int cli_plan(int argc, char **argv);
 
 /* Print `mgsim plan --help` to out. */
 void cli_plan_help(FILE *out);
+
+/* Load and check a run scenario given as len bytes of text (name in messages; the data
+ * tables from the data folder), without running it: what `mgsim run --check` does, and the
+ * scenario fuzzer's entry point. MG_OK or the first error, raised in ctx. */
+mg_status cli_run_check_buffer(mg_context *ctx, const char *name, const char *text, size_t len);
 
 #endif /* MGSIM_CLI_H */

@@ -50,6 +50,7 @@ typedef struct {
     cli_stressor_list stressors;
     mg_probe_spec probes[MAX_PROBES];
     size_t n_probes;
+    mg_kin_event start[3]; /* one day's meals, for the fed steady state */
 } run_scen;
 
 #define O(f)  offsetof(run_scen, f)
@@ -284,6 +285,8 @@ void cli_run_help(FILE *out) {
         "  -o, --output DIR  write the files below into DIR (created; all or nothing;\n"
         "                    default results/run)\n"
         "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
+        "  --check           load and check the scenario (every key, list, probe and model\n"
+        "                    parameter), print what it holds, and stop without running\n"
         "  --resume DIR      go on from the last day completed in DIR (after Ctrl-C or a crash):\n"
         "                    same scenario and --set values; the result equals an\n"
         "                    uninterrupted run\n"
@@ -816,45 +819,35 @@ static mg_status plan_intake(mg_context *ctx, const char *scenario, const run_sc
     return st;
 }
 
-static int run_main(const cli_common_opts *o, const char *resume) {
-    mg_context *ctx = mg_context_create();
-    run_scen *s = malloc(sizeof *s);
-    json_t *warnings = json_array();
-    if (!ctx || !s || !warnings) {
-        free(s);
-        json_decref(warnings);
-        mg_context_destroy(&ctx);
-        fputs("mgsim: out of memory\n", stderr);
-        return mg_status_exit_code(MG_ERR_NOMEM);
-    }
-    run_defaults(s);
-    void *bases[2] = {s, &s->abs};
-    mg_body_salt_forms *forms = NULL;
-    mg_diet_dris *dris = NULL;
-    mg_yaml_doc *doc = NULL;
-    mg_kin_event *ev = NULL;
-    size_t n_ev = 0, taken = 0, missed = 0;
-    mg_couple_result r;
-    memset(&r, 0, sizeof r);
+/* What a loaded scenario turns into before the run. */
+typedef struct {
+    mg_kin_event *ev; /* the run's meals and doses */
+    size_t n_ev, taken, missed;
+    double supp;      /* supplement mg/day scheduled */
+    double *supp_day; /* supplement mg taken each day */
     mg_diet_assessment a;
-    memset(&a, 0, sizeof a);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
-    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
-    s->doses.forms = forms;
-    if (st == MG_OK) {
-        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
-        st = mg_diet_dris_load(ctx, path, &dris);
-    }
-    if (st == MG_OK)
-        st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
+} run_prep;
+
+static void run_prep_free(run_prep *p) {
+    free(p->ev);
+    free(p->supp_day);
+    memset(p, 0, sizeof *p);
+}
+
+/* Load the document into s and derive the spec, events and intake assessment (name: the
+ * scenario's file, for relative paths and messages). Everything but the run itself. */
+static mg_status prepare(mg_context *ctx, const char *name, const mg_yaml_doc *doc, run_scen *s,
+                         const mg_diet_dris *dris, run_prep *pp) {
+    void *bases[2] = {s, &s->abs};
+    memset(pp, 0, sizeof *pp);
+    mg_status st = MG_OK;
     if (st == MG_OK)
         st = mg_scen_load(ctx, doc, &run_schema, bases, load_custom, s);
     if (st == MG_OK && s->from_population && s->plan[0])
         st = mg_error_raise(ctx, MG_ERR_CONFIG,
-                            "%s: give diet.plan or diet.from_population, not both", o->input);
+                            "%s: give diet.plan or diet.from_population, not both", name);
     if (st == MG_OK && s->plan[0])
-        st = plan_intake(ctx, o->input, s, &s->mg_per_day);
+        st = plan_intake(ctx, name, s, &s->mg_per_day);
     if (st == MG_OK && s->from_population) {
         mg_diet_intake_params ip = mg_diet_intake_defaults();
         st = mg_diet_intake_sample(ctx, dris, s->seed, s->population_person, s->age_y,
@@ -864,8 +857,7 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         st = mg_error_raise(ctx, MG_ERR_CONFIG,
                             "%s: diet.soil_scenario and diet.processing apply to the foods of a "
                             "diet.plan; give diet.plan, or scale diet.mg_per_day yourself",
-                            o->input);
-    double supp = 0, *supp_day = NULL;
+                            name);
     if (st == MG_OK) {
         mg_couple_spec *c = &s->spec;
         /* the weight scales the kinetic defaults; the rest of the spec is as loaded */
@@ -882,27 +874,112 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         c->probes = s->probes;
         c->n_probes = s->n_probes;
         s->abs.m.age_y = s->age_y;
-        supp_day = calloc((size_t)s->days, sizeof *supp_day);
-        st = supp_day
-                 ? cli_build_events(ctx, (size_t)s->days, s->mg_per_day, &s->doses, &s->abs,
-                                    s->adherence, s->seed, &ev, &n_ev, &taken, &missed, supp_day)
-                 : mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+        pp->supp_day = calloc((size_t)s->days, sizeof *pp->supp_day);
+        st = pp->supp_day ? cli_build_events(ctx, (size_t)s->days, s->mg_per_day, &s->doses,
+                                             &s->abs, s->adherence, s->seed, &pp->ev, &pp->n_ev,
+                                             &pp->taken, &pp->missed, pp->supp_day)
+                          : mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < s->doses.n_doses; i++)
-            supp += s->doses.doses[i].mg;
+            pp->supp += s->doses.doses[i].mg;
     }
-    mg_kin_event start[3];
     if (st == MG_OK) {
         static const double meal_h[3] = {8.0, 13.0, 19.0};
         for (int m = 0; m < 3; m++)
-            start[m] =
+            s->start[m] =
                 (mg_kin_event){meal_h[m], s->mg_per_day / 3.0, cli_meal_factor(&s->abs), 1, 0};
-        s->spec.events = ev;
-        s->spec.n_events = n_ev;
-        s->spec.start_day = start;
+        s->spec.events = pp->ev;
+        s->spec.n_events = pp->n_ev;
+        s->spec.start_day = s->start;
         s->spec.n_start_day = s->mg_per_day > 0 ? 3 : 0;
         st = mg_diet_assess(ctx, dris, s->age_y, s->sex ? MG_DIET_MALE : MG_DIET_FEMALE,
-                            s->mg_per_day, &a);
+                            s->mg_per_day, &pp->a);
     }
+    return st;
+}
+
+mg_status cli_run_check_buffer(mg_context *ctx, const char *name, const char *text, size_t len) {
+    run_scen *s = malloc(sizeof *s);
+    if (!s)
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    run_defaults(s);
+    mg_body_salt_forms *forms = NULL;
+    mg_diet_dris *dris = NULL;
+    mg_yaml_doc *doc = NULL;
+    run_prep pp;
+    memset(&pp, 0, sizeof pp);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
+    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
+    s->doses.forms = forms;
+    if (st == MG_OK) {
+        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
+        st = mg_diet_dris_load(ctx, path, &dris);
+    }
+    if (st == MG_OK)
+        st = mg_scen_parse(ctx, name, text, len, NULL, 0, &doc);
+    if (st == MG_OK)
+        st = prepare(ctx, name, doc, s, dris, &pp);
+    if (st == MG_OK)
+        st = mg_couple_check(ctx, &s->spec);
+    run_prep_free(&pp);
+    mg_yaml_free(&doc);
+    mg_diet_dris_destroy(&dris);
+    mg_body_salt_forms_destroy(&forms);
+    free(s);
+    return st;
+}
+
+static int run_main(const cli_common_opts *o, const char *resume, int check) {
+    mg_context *ctx = mg_context_create();
+    run_scen *s = malloc(sizeof *s);
+    json_t *warnings = json_array();
+    if (!ctx || !s || !warnings) {
+        free(s);
+        json_decref(warnings);
+        mg_context_destroy(&ctx);
+        fputs("mgsim: out of memory\n", stderr);
+        return mg_status_exit_code(MG_ERR_NOMEM);
+    }
+    run_defaults(s);
+    mg_body_salt_forms *forms = NULL;
+    mg_diet_dris *dris = NULL;
+    mg_yaml_doc *doc = NULL;
+    mg_couple_result r;
+    memset(&r, 0, sizeof r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
+    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
+    s->doses.forms = forms;
+    if (st == MG_OK) {
+        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
+        st = mg_diet_dris_load(ctx, path, &dris);
+    }
+    if (st == MG_OK)
+        st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
+    run_prep pp;
+    memset(&pp, 0, sizeof pp);
+    if (st == MG_OK)
+        st = prepare(ctx, o->input, doc, s, dris, &pp);
+    if (st == MG_OK && check) {
+        st = mg_couple_check(ctx, &s->spec);
+        if (st == MG_OK && !o->quiet)
+            printf("%s: scenario OK: %llu day(s), %.0f mg/day diet, %zu dose(s) a day, %zu "
+                   "stressor(s), %zu probe(s); nothing was run\n",
+                   o->input, (unsigned long long)s->days, s->mg_per_day, s->doses.n_doses,
+                   s->stressors.n_stressors, s->n_probes);
+        int rc = st == MG_OK ? 0 : cli_fail(ctx, st);
+        run_prep_free(&pp);
+        mg_yaml_free(&doc);
+        mg_diet_dris_destroy(&dris);
+        mg_body_salt_forms_destroy(&forms);
+        json_decref(warnings);
+        free(s);
+        mg_context_destroy(&ctx);
+        return rc;
+    }
+    size_t taken = pp.taken, missed = pp.missed;
+    double supp = pp.supp, *supp_day = pp.supp_day;
+    mg_diet_assessment a = pp.a;
     if (st == MG_OK && supp > 350.0) {
         char w[256];
         snprintf(w, sizeof w,
@@ -1000,8 +1077,7 @@ static int run_main(const cli_common_opts *o, const char *resume) {
         }
     }
     mg_couple_result_free(&r);
-    free(supp_day);
-    free(ev);
+    run_prep_free(&pp);
     mg_yaml_free(&doc);
     mg_diet_dris_destroy(&dris);
     mg_body_salt_forms_destroy(&forms);
@@ -1014,6 +1090,7 @@ static int run_main(const cli_common_opts *o, const char *resume) {
 int cli_run(int argc, char **argv) {
     /* --resume DIR is this command's own option; the rest are the common ones */
     const char *resume = NULL;
+    int check = 0;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) {
         fputs("mgsim: out of memory\n", stderr);
@@ -1021,6 +1098,10 @@ int cli_run(int argc, char **argv) {
     }
     int n = 0;
     for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--check") == 0) {
+            check = 1;
+            continue;
+        }
         if (i > 0 && cli_is_option(argv[i], "--resume")) {
             resume = cli_option_value(argc, argv, &i, "--resume");
             if (!resume || !*resume) {
@@ -1041,7 +1122,7 @@ int cli_run(int argc, char **argv) {
         rc = CLI_EXIT_USAGE;
     }
     if (rc < 0)
-        rc = run_main(&o, resume);
+        rc = run_main(&o, resume, check);
     cli_common_free(&o);
     free(rest);
     return rc;

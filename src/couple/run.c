@@ -456,6 +456,13 @@ mg_status mg_couple_run(mg_context *ctx, const mg_couple_spec *s, mg_couple_prog
     return st;
 }
 
+mg_status mg_couple_check(mg_context *ctx, const mg_couple_spec *s) {
+    size_t n = 0;
+    if (!s)
+        return mg_error_raise(ctx, MG_ERR_DATA, "mg_couple_check: no spec");
+    return check_spec(ctx, s, &n);
+}
+
 mg_status mg_couple_continue(mg_context *ctx, const mg_couple_spec *s,
                              mg_couple_progress_fn progress, void *user, mg_couple_result *io) {
     if (!s || !io)

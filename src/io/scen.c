@@ -21,9 +21,16 @@ mg_status mg_scen_read(mg_context *ctx, const char *path, const char *what, cons
     mg_status st = mg_io_read_text(ctx, path, what, &text, &len);
     if (st != MG_OK)
         return st;
-    mg_yaml_doc *doc = NULL;
-    st = mg_yaml_parse(ctx, path, text, len, &doc);
+    st = mg_scen_parse(ctx, path, text, len, sets, n_sets, out);
     free(text);
+    return st;
+}
+
+mg_status mg_scen_parse(mg_context *ctx, const char *name, const char *text, size_t len,
+                        const char *const *sets, size_t n_sets, mg_yaml_doc **out) {
+    *out = NULL;
+    mg_yaml_doc *doc = NULL;
+    mg_status st = mg_yaml_parse(ctx, name, text, len, &doc);
     for (size_t i = 0; i < n_sets && st == MG_OK; i++) {
         if (!sets[i] || !strchr(sets[i], '='))
             st = mg_error_raise(ctx, MG_ERR_USAGE, "--set expects KEY=VALUE, got '%s'",

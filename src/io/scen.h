@@ -82,6 +82,10 @@ typedef mg_status (*mg_scen_custom_fn)(mg_context *ctx, const mg_yaml_doc *doc, 
 mg_status mg_scen_read(mg_context *ctx, const char *path, const char *what, const char *const *sets,
                        size_t n_sets, mg_yaml_doc **out);
 
+/* As mg_scen_read, for len bytes of text already in memory (name is used in messages). */
+mg_status mg_scen_parse(mg_context *ctx, const char *name, const char *text, size_t len,
+                        const char *const *sets, size_t n_sets, mg_yaml_doc **out);
+
 /* Load the document into the structs bases[owner] (already holding their
  * defaults): every scalar key of the table found in the document replaces the
  * default; each custom section present is handed to custom(ctx, doc, key,
