@@ -112,15 +112,9 @@ void cli_body_help(FILE *out) {
           "stress raise excretion) and CSF / brain extracellular Mg (active, saturable uptake).\n"
           "The run starts from the fed steady state of the diet. Model prediction, not medical\n"
           "advice. docs/models/body-kinetics.md, docs/models/absorption.md\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
-          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
-          "  -q, --quiet       no summary on stdout\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          "\n",
           out);
+    cli_help_options(out);
     body_scen *s = malloc(sizeof *s);
     if (s) {
         body_defaults(s);

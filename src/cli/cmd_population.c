@@ -132,15 +132,9 @@ void cli_population_help(FILE *out) {
           "and the distributions of serum and CSF Mg. Person i depends only on the seed and i:\n"
           "results are the same for any number of threads or MPI processes. Model prediction,\n"
           "not medical advice. docs/models/population.md\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
-          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
-          "  -q, --quiet       no summary on stdout\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          "\n",
           out);
+    cli_help_options(out);
     pop_scen *s = malloc(sizeof *s);
     if (s) {
         pop_defaults(s);

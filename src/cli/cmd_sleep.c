@@ -181,15 +181,9 @@ void cli_sleep_help(FILE *out) {
           "on a fixed bedtime schedule, scored in 30-s epochs as wake, N1, N2, N3 and REM, with\n"
           "the metrics a sleep lab reports. Model prediction, not medical advice.\n"
           "docs/models/sleep-stages.md\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
-          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
-          "  -q, --quiet       no summary on stdout\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          "\n",
           out);
+    cli_help_options(out);
     sleep_scen s;
     sleep_defaults(&s);
     void *bases[1] = {&s};

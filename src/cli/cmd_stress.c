@@ -127,15 +127,9 @@ void cli_stress_help(FILE *out) {
           "acute and chronic stressors, and two documented magnesium hypotheses (Mg deficiency\n"
           "strengthens the CRH drive; cortisol raises urinary Mg loss). Model prediction, not\n"
           "medical advice. docs/models/hpa-axis.md\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
-          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
-          "  -q, --quiet       no summary on stdout\n"
-          "  -h, --help        show this help\n"
-          "\n"
-          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          "\n",
           out);
+    cli_help_options(out);
     stress_scen *s = malloc(sizeof *s);
     if (s) {
         stress_defaults(s);

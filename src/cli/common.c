@@ -275,3 +275,14 @@ mg_status cli_plan_adjust(mg_context *ctx, mg_diet_plan *p, const char *source) 
     mg_diet_soil_destroy(&soil);
     return st;
 }
+
+void cli_help_options(FILE *out) {
+    fputs("Options:\n"
+          "  -o, --output DIR  write the files below into DIR (created; all or nothing)\n"
+          "  --set KEY=VALUE   set one key (repeatable), after the file is read\n"
+          "  -q, --quiet       no summary on stdout\n"
+          "  -h, --help        show this help\n"
+          "\n"
+          "Keys (KEY = default  (type, unit; range)  meaning [source]):\n",
+          out);
+}

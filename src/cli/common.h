@@ -91,4 +91,8 @@ void cli_relative_path(const char *base, const char *name, char *buf, size_t cap
  * mg_diet_plan_adjust. */
 mg_status cli_plan_adjust(mg_context *ctx, mg_diet_plan *p, const char *source);
 
+/* Print the options every scenario command shares (-o, --set, -q, -h) and the heading of
+ * the key list, for --help. */
+void cli_help_options(FILE *out);
+
 #endif /* MGSIM_CLI_COMMON_H */
