@@ -2,7 +2,7 @@
 """mgsim benchmarks against the Brian2 peer, on the same machine in the same run.
 
 usage: /usr/bin/python3 bench/bench.py [--mgsim build/mgsim] [--reps 3]
-                                       [--only coba,wang,memory,threads,gbcoba,gbmemory]
+                                       [--only coba,wang,memory,threads,gbcoba,gbmemory,gbnmda]
                                        [--json bench/results/latest.json]
 
 What it measures (the targets come from the network-engine issue):
@@ -22,6 +22,11 @@ What it measures (the targets come from the network-engine issue):
            synapses x steps whatever the activity). Targets: >= 10x faster than Brian2, >= real
            time (loop <= 10 s).
   gbmemory bytes per plastic synapse, as memory but with every synapse plastic. Target: <= 20 B.
+  gbnmda   the gbcoba network with NMDA-driven calcium (projections.EE.plasticity.calcium=nmda,
+           nmda_scale 9.5 = 1/B(-55 mV, 1 mM)), 10 s, 1 thread: its loop time against the static
+           COBA network (examples/net/coba.yaml: the cost factor of plasticity) and against spike
+           calcium (the cost of the per-synapse calcium), all three in the same run; with the
+           mean rho of the recorded synapses at the end and the reported bytes per plastic synapse.
 mgsim timings are the median of --reps runs; Brian2's COBA the median of --peer-reps runs, its
 wang_mg one run (52 s); Brian2's compile time is excluded: only the simulation loop is compared,
 as for mgsim. Every run of both is kept in the JSON. Results are printed as a table and
@@ -31,6 +36,19 @@ import argparse, json, os, platform, re, statistics, subprocess, sys, tempfile, 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), 'shared', 'bench')
+
+
+def mean_rho_last(path):
+    """Mean rho of the last sample of weights.csv (t_ms,projection,pre,post,w_nS,rho)."""
+    last, vals = None, []
+    with open(path) as f:
+        next(f)
+        for line in f:
+            c = line.rstrip('\n').split(',')
+            if c[0] != last:
+                last, vals = c[0], []
+            vals.append(float(c[5]))
+    return sum(vals) / len(vals) if vals else float('nan')
 
 
 def run_mgsim(mgsim, model, sets, threads=1):
@@ -45,6 +63,8 @@ def run_mgsim(mgsim, model, sets, threads=1):
     with open(os.path.join(out, 'summary.json')) as f:
         s = json.load(f)
     s['_wall_cmd'] = time.time() - t0
+    if os.path.exists(os.path.join(out, 'weights.csv')):
+        s['_rho_mean_end'] = mean_rho_last(os.path.join(out, 'weights.csv'))
     subprocess.run(['rm', '-rf', out])
     return s
 
@@ -100,7 +120,7 @@ def main():
     ap.add_argument('--peer-reps', type=int, default=3,
                     help='Brian2 COBA runs (median taken; each recompiles, ~15 s)')
     ap.add_argument('--only', default='coba,wang,memory,threads',
-                    help='comma-separated: coba, wang, memory, threads, gbcoba, gbmemory')
+                    help='comma-separated: coba, wang, memory, threads, gbcoba, gbmemory, gbnmda')
     ap.add_argument('--clock-seconds', type=float, default=1.0,
                     help='simulated seconds of the clock-driven Brian2 GB run (scaled to 10 s)')
     ap.add_argument('--json', default=os.path.join(ROOT, 'bench', 'results', 'latest.json'))
@@ -199,6 +219,29 @@ def main():
                                syn.get('bytes_per_plastic_synapse')}
         rows.append(('memory, 1e7 plastic synapses', f'{bps:.2f} B/syn', '', '', '<= 20 B'))
         subprocess.run(['rm', '-rf', d])
+    if 'gbnmda' in only:
+        gb = os.path.join(ROOT, 'examples', 'net', 'coba_plastic.yaml')
+        ten = ['run.duration_ms=10000']
+        nmda = ten + ['projections.EE.plasticity.calcium=nmda',
+                      'projections.EE.plasticity.nmda_scale=9.5']
+        ls, rs = median_runs(a.mgsim, coba, ten, a.reps)
+        lp, rp = median_runs(a.mgsim, gb, ten, a.reps)
+        ln, rn = median_runs(a.mgsim, gb, nmda, a.reps)
+        res['gbnmda'] = {'static_loop_s': ls, 'spike_loop_s': lp, 'nmda_loop_s': ln,
+                         'static_loop_all_s': [r['loop_wall_s'] for r in rs],
+                         'spike_loop_all_s': [r['loop_wall_s'] for r in rp],
+                         'nmda_loop_all_s': [r['loop_wall_s'] for r in rn],
+                         'static_rate_E_hz': rs[0]['populations']['E']['rate_hz'],
+                         'spike_rate_E_hz': rp[0]['populations']['E']['rate_hz'],
+                         'nmda_rate_E_hz': rn[0]['populations']['E']['rate_hz'],
+                         'spike_rho_mean_end': rp[0].get('_rho_mean_end'),
+                         'nmda_rho_mean_end': rn[0].get('_rho_mean_end'),
+                         'spike_bytes_per_plastic_synapse': rp[0].get('bytes_per_plastic_synapse'),
+                         'nmda_bytes_per_plastic_synapse': rn[0].get('bytes_per_plastic_synapse'),
+                         'nmda_over_static': ln / ls, 'nmda_over_spike': ln / lp,
+                         'spike_over_static': lp / ls}
+        rows.append(('GB COBA nmda vs static', f'{ln:.2f} s', f'{ls:.2f} s (static)', f'{ln / ls:.2f}x', ''))
+        rows.append(('GB COBA nmda vs spike', f'{ln:.2f} s', f'{lp:.2f} s (spike)', f'{ln / lp:.2f}x', ''))
     print(f"{'benchmark':28} {'mgsim':>14} {'peer':>18} {'ratio':>8} {'target':>8}")
     for r in rows:
         print(f'{r[0]:28} {r[1]:>14} {r[2]:>18} {r[3]:>8} {r[4]:>8}')

@@ -7,7 +7,10 @@
  *    match the single-synapse Monte Carlo (mg_gb_stdp_run) within sampling error;
  *  - plastic runs are bitwise identical at 1 and 2 threads;
  *  - weight recording round-trips through weights.csv, the resolved model reads back;
- *  - bad input gives clear errors with file:line:column. */
+ *  - bad input gives clear errors with file:line:column;
+ *  - NMDA calcium (calcium: nmda): each arrival adds C_pre s B(V_post, [Mg]o), with the block of
+ *    the target's clamped voltage and of the [Mg]o of the step (mg_net_set_mg, schedule), and ρ
+ *    follows gb2012 with that jump; identical at 1 and 2 threads; the resolved model keeps it. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -105,6 +108,27 @@ static void forced_build(forced_net *f, const mg_gb_params *gb, uint32_t n_pre,
  * per event, 180 events: at most ~1e-5 in the worst case, ~1e-6 as a random walk) and takes RK4
  * steps up to 0.05 τ/(1+γ) instead of gb2012's 0.02 (local error <= 2e-8 per piece, 2e-10 for
  * gb2012); the observed differences are printed. */
+/* Two plasticity specs hold the same values (field by field: the structs have padding). */
+static int same_plast(const mg_net_plast_spec *a, const mg_net_plast_spec *b) {
+    const double da[] = {a->tau_ca_ms,    a->c_pre,    a->c_post,   a->delay_pre_ms, a->theta_d,
+                         a->theta_p,      a->gamma_d,  a->gamma_p,  a->tau_rho_s,    a->rho_star,
+                         a->sigma,        a->w_min_nS, a->w_max_nS, a->nmda_scale,   a->tau_plus_ms,
+                         a->tau_minus_ms, a->tau_x_ms, a->tau_y_ms, a->a2_plus,      a->a2_minus,
+                         a->a3_plus,      a->a3_minus};
+    const double db[] = {b->tau_ca_ms,    b->c_pre,    b->c_post,   b->delay_pre_ms, b->theta_d,
+                         b->theta_p,      b->gamma_d,  b->gamma_p,  b->tau_rho_s,    b->rho_star,
+                         b->sigma,        b->w_min_nS, b->w_max_nS, b->nmda_scale,   b->tau_plus_ms,
+                         b->tau_minus_ms, b->tau_x_ms, b->tau_y_ms, b->a2_plus,      b->a2_minus,
+                         b->a3_plus,      b->a3_minus};
+    for (size_t i = 0; i < sizeof da / sizeof da[0]; i++)
+        if (!(da[i] == db[i] || (isnan(da[i]) && isnan(db[i]))))
+            return 0;
+    return a->rule == b->rule && a->calcium == b->calcium && strcmp(a->params, b->params) == 0 &&
+           a->rho_init.kind == b->rho_init.kind && a->rho_init.a == b->rho_init.a &&
+           a->rho_init.b == b->rho_init.b && a->rho_init.lo == b->rho_init.lo &&
+           a->rho_init.hi == b->rho_init.hi;
+}
+
 START_TEST(test_equivalence_gb2012) {
     mg_gb_params gb;
     ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
@@ -242,7 +266,8 @@ static int hash_spikes(void *user, uint32_t pop, double t_ms, const uint32_t *id
     return 0;
 }
 
-static void run_recurrent(int threads, double delay_pre_ms, spike_hash *h, double **rho_out,
+static void run_recurrent(int threads, double delay_pre_ms, mg_net_plast_rule rule,
+                          mg_net_plast_calcium calcium, spike_hash *h, double **rho_out,
                           double **rho_init, uint64_t *nsyn) {
     mg_net_spec spec;
     mg_net_spec_defaults(&spec);
@@ -273,6 +298,16 @@ static void run_recurrent(int threads, double delay_pre_ms, spike_hash *h, doubl
     projs[0].plast.w_max_nS = 2.5;
     projs[0].plast.rho_init = (mg_dist){MG_DIST_UNIFORM, 0.0, 1.0, -INFINITY, INFINITY};
     projs[0].plast.tau_rho_s = 5.0; /* fast (150 s in the paper), so that ρ moves in 0.15 s */
+    projs[0].plast.calcium = calcium;
+    projs[0].plast.rule = rule;
+    /* NMDA: 1/B(-55 mV, 1 mM) = 1 + e^{3.41}/3.57 = 9.47, so that an arrival near the mean
+     * membrane potential adds about C_pre */
+    projs[0].plast.nmda_scale = 9.5;
+    mg_net_plast_fill_stdp(&projs[0].plast);
+    projs[0].plast.a2_plus *= 10.0;
+    projs[0].plast.a2_minus *= 10.0;
+    projs[0].plast.a3_plus *= 10.0;
+    projs[0].plast.a3_minus *= 10.0;
     mg_input_spec in;
     memset(&in, 0, sizeof in);
     snprintf(in.name, sizeof in.name, "drive");
@@ -317,30 +352,253 @@ static void run_recurrent(int threads, double delay_pre_ms, spike_hash *h, doubl
 }
 
 START_TEST(test_threads_bitwise) {
-    const double delays[] = {13.7, 0.0};
-    for (int d = 0; d < 2; d++) {
+    /* GB with spike and NMDA calcium at two delays; pair and triplet STDP (default amplitudes
+     * times 10 so that weights move in 150 ms) */
+    const double delays[] = {13.7, 0.0, 13.7, 0.0, 0.0, 0.0};
+    const char *what[] = {"GB spike", "GB spike",  "GB nmda",
+                          "GB nmda",  "stdp_pair", "stdp_triplet"};
+    for (int d = 0; d < 6; d++) {
         spike_hash h1, h2;
         double *r1, *r2, *r0;
         uint64_t n1, n2;
-        run_recurrent(1, delays[d], &h1, &r1, &r0, &n1);
-        run_recurrent(2, delays[d], &h2, &r2, NULL, &n2);
+        mg_net_plast_calcium ca = d < 2 ? MG_NET_CALCIUM_SPIKE : MG_NET_CALCIUM_NMDA;
+        mg_net_plast_rule rule = d < 4    ? MG_NET_PLAST_GRAUPNER_BRUNEL
+                                 : d == 4 ? MG_NET_PLAST_STDP_PAIR
+                                          : MG_NET_PLAST_STDP_TRIPLET;
+        run_recurrent(1, delays[d], rule, ca, &h1, &r1, &r0, &n1);
+        run_recurrent(2, delays[d], rule, ca, &h2, &r2, NULL, &n2);
         ck_assert_uint_gt(h1.spikes, 500);
         ck_assert_uint_eq(h1.spikes, h2.spikes);
         ck_assert_uint_eq(h1.hash, h2.hash);
         ck_assert_uint_eq(n1, n2);
         size_t differ = 0, moved = 0;
+        double mean_rho = 0.0;
         for (uint64_t x = 0; x < n1; x++) {
             differ += memcmp(&r1[x], &r2[x], sizeof r1[x]) != 0;
             moved += fabs(r1[x] - r0[x]) > 0.05;
+            mean_rho += r1[x];
         }
         fprintf(stderr,
-                "threads: D %.1f ms: %llu spikes, %llu plastic synapses, %zu moved by > 0.05\n",
-                delays[d], (unsigned long long)h1.spikes, (unsigned long long)n1, moved);
+                "threads: %s, D %.1f ms: %llu spikes, %llu plastic synapses, %zu moved by "
+                "> 0.05, mean rho %.6f\n",
+                what[d], delays[d], (unsigned long long)h1.spikes, (unsigned long long)n1, moved,
+                mean_rho / (double)n1);
         ck_assert_uint_eq(differ, 0);
         ck_assert_uint_gt(moved, 0); /* the rule acted */
         free(r0);
         free(r1);
         free(r2);
+    }
+}
+END_TEST
+
+/* --------------------------------------------------------------- (3b) NMDA calcium */
+
+/* Jahr–Stevens unblocked fraction with the engine's default constants (3.57 mM, 0.062 /mV),
+ * written out here as the independent formula the engine must follow. */
+static double block(double v_mV, double mg_mM) {
+    return 1.0 / (1.0 + mg_mM / 3.57 * exp(-0.062 * v_mV));
+}
+
+/* A spike source "pre" (times pre_ms) onto one LIF "post" whose membrane sits at v_mV: EL = v_mV,
+ * v(0) = v_mV, threshold 50 mV and no input (the plastic weight range is 0 nS), so V stays at
+ * EL and the neuron never fires. NMDA calcium with scale s, delay D = d_ms, DP otherwise. */
+static void clamped_build(forced_net *f, const mg_gb_params *gb, const double *pre_ms, size_t n,
+                          double v_mV, double s, double d_ms, double rho0, double t_end) {
+    forced_build(f, gb, 1, pre_ms, n, NULL, 0, 1, &rho0, t_end);
+    f->pops[1].EL_mV = v_mV;
+    f->pops[1].Vth_mV = 50.0;
+    f->pops[1].Vreset_mV = v_mV;
+    f->pops[1].v_init_mV = mg_dist_const(v_mV);
+    f->projs[0].plast.calcium = MG_NET_CALCIUM_NMDA;
+    f->projs[0].plast.nmda_scale = s;
+    f->projs[0].plast.delay_pre_ms = d_ms;
+}
+
+/* Clamped far below threshold (-80 mV) and at 0 mV, a 20-Hz train of 30 presynaptic spikes
+ * (DP, no noise, s = 3, D = 13.7 ms, ρ0 = 0.3). Expected from the formula: each arrival adds
+ * J(V) = C_pre s B(V, 1 mM): J(-80) = 3 / (1 + e^{4.96}/3.57) = 0.07330, J(0) = 3 / (1 + 1/3.57)
+ * = 2.3435, so the calcium at any time is in the ratio B(0)/B(-80) = 31.97 between the runs,
+ * and ρ is that of gb2012 (mg_gb_rho_deterministic, RK4) with C_pre replaced by J(V): at 0 mV
+ * the summed calcium crosses θp (potentiation), at -80 mV it stays below θd (only the slow
+ * cubic drift towards 0). Tolerances: calcium 1e-6 relative (the per-synapse calcium is
+ * stored in single precision, 6e-8 per arrival, 30 arrivals, and the clamped V is the float
+ * EL); ρ 2e-5 as test_equivalence_gb2012. */
+START_TEST(test_nmda_block_clamp) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    gb.sigma = 0.0;
+    double pre[30];
+    for (int k = 0; k < 30; k++)
+        pre[k] = 20.0 + 50.0 * k;
+    const double t_end = 1600.0, t_mid = 1000.0, s = 3.0, rho0 = 0.3;
+    const double volts[2] = {-80.0, 0.0};
+    double ca_mid[2], rho_end[2];
+    for (int v = 0; v < 2; v++) {
+        forced_net f;
+        clamped_build(&f, &gb, pre, 30, volts[v], s, gb.delay_D_ms, rho0, t_end);
+        mg_net *net = NULL;
+        ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+        /* t_mid is not an arrival time: c is right-continuous, so either convention agrees */
+        ck_assert_int_eq(mg_net_run(net, t_mid, NULL), MG_OK);
+        ck_assert_uint_eq(mg_net_proj_calcium(net, 0, &ca_mid[v], 1), 1);
+        ck_assert_int_eq(mg_net_run(net, t_end - t_mid, NULL), MG_OK);
+        ck_assert_uint_eq(mg_net_pop_spikes(net, 1), 0);
+        double vm = mg_net_get_v(net, 1, 0);
+        ASSERT_NEAR(vm, volts[v], 1e-4); /* the clamp holds (float EL) */
+        ck_assert_uint_eq(mg_net_proj_rho(net, 0, &rho_end[v], 1), 1);
+        /* independent: gb2012 with the jump C_pre s B(V) */
+        mg_gb_params g2 = gb;
+        g2.c_pre = gb.c_pre * s * block(volts[v], 1.0);
+        double ca_ref = mg_gb_calcium(&g2, pre, 30, NULL, 0, t_mid);
+        mg_gb_schedule *sc = NULL;
+        ck_assert_int_eq(mg_gb_schedule_create(NULL, &g2, pre, 30, NULL, 0, t_end, &sc), MG_OK);
+        double rho_ref = mg_gb_rho_deterministic(&g2, sc, rho0);
+        mg_gb_schedule_destroy(&sc);
+        fprintf(stderr,
+                "nmda clamp V %+.0f mV: J %.6f, c(%.0f ms) net %.9f formula %.9f; rho net %.7f "
+                "gb2012 %.7f (rho0 %.1f)\n",
+                volts[v], g2.c_pre, t_mid, ca_mid[v], ca_ref, rho_end[v], rho_ref, rho0);
+        ASSERT_NEAR(ca_mid[v], ca_ref, 1e-6 * ca_ref);
+        ASSERT_NEAR(rho_end[v], rho_ref, 2e-5);
+        mg_net_destroy(&net);
+        free(f.inputs);
+    }
+    double ratio = ca_mid[1] / ca_mid[0], ratio_ref = block(0.0, 1.0) / block(-80.0, 1.0);
+    fprintf(stderr, "nmda clamp: calcium ratio 0 mV / -80 mV net %.6f, B ratio %.6f\n", ratio,
+            ratio_ref);
+    ASSERT_NEAR(ratio, ratio_ref, 2e-6 * ratio_ref);          /* two values at 1e-6 each */
+    ck_assert(rho_end[1] > rho0 + 0.1);                       /* potentiation at 0 mV */
+    ck_assert(rho_end[0] < rho0 && rho_end[0] > rho0 - 1e-3); /* only the cubic drift */
+}
+END_TEST
+
+/* [Mg]o of the arrival step sets the block: clamped at -40 mV, D = 0, arrivals at 10 ms
+ * ([Mg]o = 1 mM from the spec), 110 ms (after mg_net_set_mg(0.2) at 20 ms) and 210 ms (a
+ * schedule point at 150 ms sets 3 mM, and a schedule point after mg_net_set_mg applies). Expected
+ * c(t) = Σ_k C_pre s B(-40, Mg_k) e^{-(t - t_k)/τCa}, s = 2: B(-40, 1) = 0.22112,
+ * B(-40, 0.2) = 0.58637, B(-40, 3) = 0.08638. Tolerance 1e-6 relative (float calcium). */
+START_TEST(test_nmda_mg_dependence) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    gb.sigma = 0.0;
+    const double pre[3] = {10.0, 110.0, 210.0}, mgs[3] = {1.0, 0.2, 3.0}, s = 2.0;
+    forced_net f;
+    clamped_build(&f, &gb, pre, 3, -40.0, s, 0.0, 0.0, 300.0);
+    mg_mg_point sched = {150.0, 3.0};
+    f.spec.mg_schedule = &sched;
+    f.spec.n_mg_schedule = 1;
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+    ck_assert_int_eq(mg_net_run(net, 20.0, NULL), MG_OK);
+    ck_assert_int_eq(mg_net_set_mg(net, 0.2), MG_OK);
+    const double t_obs[3] = {20.0, 120.0, 220.0};
+    double t_now = 20.0;
+    for (int m = 0; m < 3; m++) {
+        if (t_obs[m] > t_now)
+            ck_assert_int_eq(mg_net_run(net, t_obs[m] - t_now, NULL), MG_OK);
+        t_now = t_obs[m];
+        double c = 0.0, ref = 0.0;
+        ck_assert_uint_eq(mg_net_proj_calcium(net, 0, &c, 1), 1);
+        for (int k = 0; k <= m; k++)
+            ref += gb.c_pre * s * block(-40.0, mgs[k]) * exp(-(t_obs[m] - pre[k]) / gb.tau_ca_ms);
+        fprintf(stderr, "nmda [Mg]o: c(%.0f ms) net %.9f formula %.9f (arrival at %.1f mM)\n",
+                t_obs[m], c, ref, mgs[m]);
+        ASSERT_NEAR(c, ref, 1e-6 * ref);
+    }
+    mg_net_destroy(&net);
+    free(f.inputs);
+}
+END_TEST
+
+/* --------------------------------------------------------------- (3c) STDP */
+
+/* Two neurons with forced spike trains: the change of the bounded weight u under stdp_pair and
+ * stdp_triplet (default parameters, mg_stdp_defaults) equals mg_stdp_run's Δw (w0 = 1, the
+ * A's being fractions of the weight range) for the same spike times, while u stays inside
+ * (0, 1) (no clipping). Trains: 60 pairings at 5 Hz with Δt = +10, -10, 0 ms (same step: the
+ * pre spike first, as mg_stdp_run) and irregular trains (40 pre, 40 post spikes, intervals
+ * of 8-58 whole ms from a fixed LCG). Tolerance 1e-5: u is stored in single precision (rounding
+ * 3e-8 per update at u ~ 0.5, at most ~150 updates: 5e-6 in the worst case); the trace decays are
+ * the same exponentials. */
+START_TEST(test_stdp_two_neurons) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    double pre[4][60], post[4][60];
+    size_t n[4] = {60, 60, 60, 40};
+    const double dts[3] = {10.0, -10.0, 0.0};
+    for (int c = 0; c < 3; c++)
+        for (int k = 0; k < 60; k++) {
+            pre[c][k] = 50.0 + 200.0 * k;
+            post[c][k] = pre[c][k] + dts[c];
+        }
+    uint64_t lcg = 12345;
+    double tp = 20.0, tq = 25.0;
+    for (int k = 0; k < 40; k++) {
+        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+        tp += 8.0 + (double)((lcg >> 33) % 51); /* whole ms: on the step grid */
+        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+        tq += 8.0 + (double)((lcg >> 33) % 51);
+        pre[3][k] = tp;
+        post[3][k] = tq;
+    }
+    const mg_net_plast_rule rules[2] = {MG_NET_PLAST_STDP_PAIR, MG_NET_PLAST_STDP_TRIPLET};
+    const mg_rule_kind kinds[2] = {MG_RULE_STDP_PAIR, MG_RULE_STDP_TRIPLET};
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 4; c++) {
+            double t_end =
+                (pre[c][n[c] - 1] > post[c][n[c] - 1] ? pre[c][n[c] - 1] : post[c][n[c] - 1]) +
+                10.0;
+            double u0 = 0.5;
+            forced_net f;
+            forced_build(&f, &gb, 1, pre[c], n[c], post[c], n[c], 1, &u0, t_end);
+            f.projs[0].plast.rule = rules[r];
+            mg_net *net = NULL;
+            ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+            ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+            ck_assert_uint_eq(mg_net_pop_spikes(net, 1), n[c]);
+            double u;
+            ck_assert_uint_eq(mg_net_proj_rho(net, 0, &u, 1), 1);
+            ck_assert_uint_eq(mg_net_proj_calcium(net, 0, NULL, 0), 0); /* no calcium */
+            mg_stdp_params sp;
+            mg_stdp_defaults(kinds[r], &sp);
+            double dw = 0.0;
+            ck_assert_int_eq(mg_stdp_run(NULL, &sp, pre[c], n[c], post[c], n[c], &dw), MG_OK);
+            fprintf(stderr, "stdp %s, train %d: du net %+.9f, mg_stdp_run dw %+.9f\n",
+                    r ? "triplet" : "pair", c, u - u0, dw);
+            ck_assert(u > 0.0 && u < 1.0); /* the bounds did not act */
+            ASSERT_NEAR(u - u0, dw, 1e-5);
+            mg_net_destroy(&net);
+            free(f.inputs);
+        }
+}
+END_TEST
+
+/* Hard bounds: a strong pair protocol drives u to 1 (LTP) or 0 (LTD) and no further. */
+START_TEST(test_stdp_bounds) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    double pre[100], post[100];
+    for (int sign = 0; sign < 2; sign++) {
+        for (int k = 0; k < 100; k++) {
+            pre[k] = 50.0 + 100.0 * k;
+            post[k] = pre[k] + (sign ? -5.0 : 5.0);
+        }
+        double u0 = 0.5, t_end = 10100.0;
+        forced_net f;
+        forced_build(&f, &gb, 1, pre, 100, post, 100, 1, &u0, t_end);
+        f.projs[0].plast.rule = MG_NET_PLAST_STDP_PAIR;
+        f.projs[0].plast.a2_plus = 0.05; /* 100 pairs x ~0.05 e^{-5/16.8}: far past the bound */
+        f.projs[0].plast.a2_minus = 0.05;
+        mg_net *net = NULL;
+        ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+        ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+        double u;
+        mg_net_proj_rho(net, 0, &u, 1);
+        fprintf(stderr, "stdp bounds: dt %+.0f ms: u %.9f\n", sign ? -5.0 : 5.0, u);
+        ck_assert(u == (sign ? 0.0 : 1.0));
+        mg_net_destroy(&net);
+        free(f.inputs);
     }
 }
 END_TEST
@@ -487,11 +745,12 @@ START_TEST(test_weights_roundtrip) {
     snprintf(path, sizeof path, "%s/model.resolved.yaml", dir);
     ck_assert_int_eq(mg_io_net_load(ctx, path, NULL, 0, &m2), MG_OK);
     const mg_net_spec *s2 = mg_io_net_model_spec(m2);
-    ck_assert_int_eq(memcmp(&s2->projs[0].plast, &spec->projs[0].plast, sizeof(mg_net_plast_spec)),
-                     0);
+    ck_assert(same_plast(&s2->projs[0].plast, &spec->projs[0].plast));
     ck_assert_uint_eq(s2->n_weight_recs, 1);
-    ck_assert_int_eq(memcmp(&s2->weight_recs[0], &spec->weight_recs[0], sizeof(mg_weight_rec_spec)),
-                     0);
+    const mg_weight_rec_spec *w1 = &s2->weight_recs[0], *w2 = &spec->weight_recs[0];
+    ck_assert_str_eq(w1->name, w2->name);
+    ck_assert(w1->proj == w2->proj && w1->interval_ms == w2->interval_ms &&
+              w1->n_synapses == w2->n_synapses);
     mg_io_net_model_free(&m2);
     mg_output_destroy(&o);
     mg_net_destroy(&net);
@@ -637,6 +896,99 @@ START_TEST(test_bad_input) {
 }
 END_TEST
 
+/* The resolved model keeps calcium and nmda_scale; a bad value names its key. */
+START_TEST(test_nmda_keys) {
+    mg_context *ctx = mg_context_create();
+    const char *sets[2] = {"projections.EE.plasticity.calcium=nmda",
+                           "projections.EE.plasticity.nmda_scale=7.25"};
+    mg_io_net_model *m = NULL, *m2 = NULL;
+    ck_assert_int_eq(
+        mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), sets, 2, &m),
+        MG_OK);
+    const mg_net_plast_spec *a = &mg_io_net_model_spec(m)->projs[0].plast;
+    ck_assert_int_eq(a->calcium, MG_NET_CALCIUM_NMDA);
+    ck_assert(a->nmda_scale == 7.25);
+    char path[512];
+    snprintf(path, sizeof path, "%s/plastic_nmda_resolved.yaml", MGSIM_TEST_TMP);
+    ck_assert_int_eq(mg_io_net_write_resolved(ctx, m, path), MG_OK);
+    ck_assert_msg(mg_io_net_load(ctx, path, NULL, 0, &m2) == MG_OK, "%s", mg_error_message(ctx));
+    const mg_net_plast_spec *b = &mg_io_net_model_spec(m2)->projs[0].plast;
+    ck_assert_int_eq(b->calcium, MG_NET_CALCIUM_NMDA);
+    ck_assert(b->nmda_scale == 7.25);
+    ck_assert(a->c_pre == b->c_pre && a->tau_ca_ms == b->tau_ca_ms && a->rule == b->rule);
+    mg_io_net_model_free(&m);
+    mg_io_net_model_free(&m2);
+    remove(path);
+    /* the default is spike calcium, nmda_scale 1 */
+    ck_assert_int_eq(
+        mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), NULL, 0, &m),
+        MG_OK);
+    ck_assert_int_eq(mg_io_net_model_spec(m)->projs[0].plast.calcium, MG_NET_CALCIUM_SPIKE);
+    ck_assert(mg_io_net_model_spec(m)->projs[0].plast.nmda_scale == 1.0);
+    mg_io_net_model_free(&m);
+    mg_context_destroy(&ctx);
+    expect_error("projections.EE.plasticity.calcium=ampa", MG_ERR_CONFIG,
+                 "projections.EE.plasticity.calcium", "spike, nmda");
+    expect_error("projections.EE.plasticity.nmda_scale=-1", MG_ERR_DATA,
+                 "projections.EE.plasticity.nmda_scale", NULL);
+}
+END_TEST
+
+/* STDP rules through the model file: the rule's defaults are filled (pair and triplet differ),
+ * overrides kept, and the resolved model reloads the same values without the GB keys. */
+START_TEST(test_stdp_keys) {
+    mg_context *ctx = mg_context_create();
+    const char *rules[2] = {"projections.EE.plasticity.rule=stdp_pair",
+                            "projections.EE.plasticity.rule=stdp_triplet"};
+    const mg_rule_kind kinds[2] = {MG_RULE_STDP_PAIR, MG_RULE_STDP_TRIPLET};
+    for (int r = 0; r < 2; r++) {
+        const char *sets[2] = {rules[r], "projections.EE.plasticity.tau_y_ms=80"};
+        mg_io_net_model *m = NULL, *m2 = NULL;
+        ck_assert_msg(mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), sets,
+                                            2, &m) == MG_OK,
+                      "%s", mg_error_message(ctx));
+        const mg_net_plast_spec *a = &mg_io_net_model_spec(m)->projs[0].plast;
+        mg_stdp_params d;
+        mg_stdp_defaults(kinds[r], &d);
+        ck_assert(a->a2_plus == d.a2_plus && a->a2_minus == d.a2_minus);
+        ck_assert(a->a3_plus == d.a3_plus && a->tau_plus_ms == d.tau_plus_ms);
+        ck_assert(a->tau_y_ms == 80.0);
+        char path[512];
+        snprintf(path, sizeof path, "%s/plastic_stdp_resolved_%d.yaml", MGSIM_TEST_TMP, r);
+        ck_assert_int_eq(mg_io_net_write_resolved(ctx, m, path), MG_OK);
+        ck_assert_msg(mg_io_net_load(ctx, path, NULL, 0, &m2) == MG_OK, "%s",
+                      mg_error_message(ctx));
+        const mg_net_plast_spec *b = &mg_io_net_model_spec(m2)->projs[0].plast;
+        ck_assert_int_eq(a->rule, b->rule);
+        const double va[] = {a->tau_plus_ms, a->tau_minus_ms, a->tau_x_ms, a->tau_y_ms,
+                             a->a2_plus,     a->a2_minus,     a->a3_plus,  a->a3_minus,
+                             a->w_min_nS,    a->w_max_nS};
+        const double vb[] = {b->tau_plus_ms, b->tau_minus_ms, b->tau_x_ms, b->tau_y_ms,
+                             b->a2_plus,     b->a2_minus,     b->a3_plus,  b->a3_minus,
+                             b->w_min_nS,    b->w_max_nS};
+        for (size_t v = 0; v < sizeof va / sizeof va[0]; v++)
+            ck_assert_msg(va[v] == vb[v], "value %zu: %.17g != %.17g", v, va[v], vb[v]);
+        /* the resolved file has no Graupner–Brunel values for an STDP projection */
+        FILE *fp = fopen(path, "r");
+        ck_assert_ptr_nonnull(fp);
+        char line[512];
+        int gb_keys = 0;
+        while (fgets(line, sizeof line, fp))
+            gb_keys += strstr(line, "theta_p") != NULL || strstr(line, "tau_ca_ms") != NULL;
+        fclose(fp);
+        ck_assert_int_eq(gb_keys, 0);
+        mg_io_net_model_free(&m);
+        mg_io_net_model_free(&m2);
+        remove(path);
+    }
+    mg_context_destroy(&ctx);
+    expect_error("projections.EE.plasticity.rule=stdp", MG_ERR_CONFIG,
+                 "projections.EE.plasticity.rule", "stdp_pair, stdp_triplet");
+    expect_error("projections.EE.plasticity.tau_plus_ms=0", MG_ERR_DATA,
+                 "projections.EE.plasticity.tau_plus_ms", NULL);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("plastic_net");
     TCase *tc = tcase_create("core");
@@ -648,6 +1000,12 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_weights_roundtrip);
     tcase_add_test(tc, test_resolved_sets);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_nmda_block_clamp);
+    tcase_add_test(tc, test_nmda_mg_dependence);
+    tcase_add_test(tc, test_nmda_keys);
+    tcase_add_test(tc, test_stdp_two_neurons);
+    tcase_add_test(tc, test_stdp_bounds);
+    tcase_add_test(tc, test_stdp_keys);
     suite_add_tcase(s, tc);
     return s;
 }

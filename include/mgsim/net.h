@@ -121,9 +121,17 @@ typedef enum {
 
 /* Plasticity rules of a projection. */
 typedef enum {
-    MG_NET_PLAST_NONE = 0,           /* static weights */
-    MG_NET_PLAST_GRAUPNER_BRUNEL = 1 /* Graupner & Brunel 2012 calcium rule, spike-time calcium */
+    MG_NET_PLAST_NONE = 0,            /* static weights */
+    MG_NET_PLAST_GRAUPNER_BRUNEL = 1, /* Graupner & Brunel 2012 (spike or NMDA calcium) */
+    MG_NET_PLAST_STDP_PAIR = 2,       /* pair-based STDP, all-to-all traces (baseline) */
+    MG_NET_PLAST_STDP_TRIPLET = 3     /* triplet STDP, Pfister & Gerstner 2006 (baseline) */
 } mg_net_plast_rule;
+
+/* Source of a Graupner–Brunel projection's presynaptic calcium. */
+typedef enum {
+    MG_NET_CALCIUM_SPIKE = 0, /* a jump C_pre, D after each presynaptic spike (GB2012) */
+    MG_NET_CALCIUM_NMDA = 1   /* that jump scaled by nmda_scale · B(V_post, [Mg]o) (below) */
+} mg_net_plast_calcium;
 
 /* Plasticity of a projection (docs/models/network-plasticity.md).
  * GRAUPNER_BRUNEL: each synapse (i -> j) has an efficacy rho and a calcium
@@ -140,13 +148,37 @@ typedef enum {
  * projections.NAME.plasticity.KEY for a value out of range (θp < θd, time constants <= 0, ...),
  * MG_ERR_CONFIG for a same_as projection, MG_ERR_TOO_BIG above 2^32 - 1 synapses.
  * Default values (mg_net_plast_defaults): the DP set of Graupner & Brunel 2012 Fig. 2
- * (mg_gb_params_by_name "DP"), w_min 0, w_max 1 nS (an assumption: set it), rho_init 0. */
+ * (mg_gb_params_by_name "DP"), w_min 0, w_max 1 nS (an assumption: set it), rho_init 0.
+ * calcium MG_NET_CALCIUM_NMDA: each presynaptic arrival (after D) adds, to the calcium of each
+ * synapse (i -> j) separately,
+ *   C_pre · nmda_scale · B(V_j, [Mg]o),   B(V, Mg) = 1 / (1 + Mg/mg_scale_mM e^{-gamma_per_mV V})
+ * with V_j the membrane potential of the postsynaptic neuron at the end of the arrival step
+ * and [Mg]o of that step (schedule and mg_net_set_mg apply), the block constants of
+ * mg_net_spec.nmda (Jahr & Stevens 1990); the postsynaptic jump C_post is unchanged (the
+ * back-propagating spike). A network approximation of the NMDA calcium current of
+ * mg_gb_calcium_params (the block is sampled once per arrival, the current's time course is
+ * folded into the jump). It stores a calcium value per synapse (4 more bytes per synapse).
+ * nmda_scale (>= 0, default 1) is the NMDA-receptor expression multiplier s (as in the
+ * homeostasis model); 1 / B(V_ref, Mg_ref) makes an arrival at V_ref and Mg_ref add C_pre.
+ * STDP_PAIR, STDP_TRIPLET: all-to-all trace rules of Pfister & Gerstner 2006 (J Neurosci
+ *   26:9673) on a bounded weight u stored in place of ρ: per presynaptic neuron traces r1 (τ+),
+ *   r2 (τx), per postsynaptic neuron o1 (τ-), o2 (τy), each jumping by 1 at its neuron's spike;
+ *   at a postsynaptic spike u += r1 (A2+ + A3+ o2), at a presynaptic spike u -= o1 (A2- + A3- r2)
+ *   (o2, r2 just before their own jump; a pre and a post spike in the same step: the pre one
+ *   first, as mg_stdp_run), u clipped to [0, 1] after each change (hard bounds). The pair rule
+ *   uses A3± = 0. The A's are fractions of the weight range: the weight is
+ *   w_min + u (w_max - w_min), as for ρ. Presynaptic events are at the spike step (delay_pre_ms
+ *   is not used). A value left NAN takes the rule's default, mg_stdp_defaults (plast.h):
+ *   triplet, Pfister & Gerstner 2006 Table 4 (visual cortex, all-to-all, full model); pair,
+ *   τ± of that table and A2+ 5e-3, A2- 5.25e-3 (an assumption: Song, Miller & Abbott 2000's
+ *   ratio 1.05). The Graupner–Brunel fields are ignored under these rules. */
 typedef struct {
     mg_net_plast_rule rule;
-    char params[32];     /* name of the named set the values started from ("DP"); informative */
-    double tau_ca_ms;    /* τCa, calcium decay, ms (> 0) */
-    double c_pre;        /* C_pre, calcium jump per presynaptic spike (>= 0) */
-    double c_post;       /* C_post, calcium jump per postsynaptic spike (>= 0) */
+    char params[32]; /* name of the named set the values started from ("DP"); informative */
+    mg_net_plast_calcium calcium; /* source of the presynaptic calcium; default SPIKE */
+    double tau_ca_ms;             /* τCa, calcium decay, ms (> 0) */
+    double c_pre;                 /* C_pre, calcium jump per presynaptic spike (>= 0) */
+    double c_post;                /* C_post, calcium jump per postsynaptic spike (>= 0) */
     double delay_pre_ms; /* D, delay of the presynaptic jump, ms (>= 0; rounded to steps) */
     double theta_d;      /* θd, depression threshold (> 0) */
     double theta_p;      /* θp, potentiation threshold (>= θd) */
@@ -158,10 +190,21 @@ typedef struct {
     double w_min_nS;     /* weight at ρ = 0, nS (>= 0) */
     double w_max_nS;     /* weight at ρ = 1, nS (>= w_min_nS) */
     mg_dist rho_init;    /* initial ρ of each synapse */
+    double nmda_scale;   /* NMDA calcium only: multiplier s of C_pre B (>= 0); default 1 */
+    /* STDP rules (NAN: the rule's default, filled by mg_net_plast_fill_stdp) */
+    double tau_plus_ms, tau_minus_ms; /* τ+, τ- of the traces r1, o1, ms (> 0) */
+    double tau_x_ms, tau_y_ms;        /* τx, τy of the traces r2, o2, ms (> 0) */
+    double a2_plus, a2_minus;         /* pair amplitudes, fractions of the weight range (>= 0) */
+    double a3_plus, a3_minus;         /* triplet amplitudes (>= 0; not used by STDP_PAIR) */
 } mg_net_plast_spec;
 
-/* Fill *p with the defaults above (rule NONE). */
+/* Fill *p with the defaults above (rule NONE; the STDP values NAN). */
 void mg_net_plast_defaults(mg_net_plast_spec *p);
+
+/* For an STDP rule, replace each NAN STDP value of *p by the rule's default (mg_stdp_defaults);
+ * for other rules nothing changes. mg_net_create does this on its copy; the model loader does
+ * it so that the resolved model lists the values. */
+void mg_net_plast_fill_stdp(mg_net_plast_spec *p);
 
 /* Set the Graupner–Brunel values of *p (tau_ca_ms .. sigma, and params) from the named set of
  * mg_gb_params_by_name (include/mgsim/plast.h: DP, DPD, DPD', P, D, D', cortical_slices,
@@ -378,9 +421,17 @@ uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32
 
 /* Copy the efficacy ρ of the synapses of projection proj (ordered as mg_net_proj_get) into
  * rho (capacity cap; may be NULL), each advanced from its last event to the current time by
- * the noise-free drift, as the weight recorders report it. Returns the number of synapses of
- * a plastic projection (only cap copied), 0 for a static projection or an invalid index. */
+ * the noise-free drift, as the weight recorders report it (STDP rules: the bounded weight u).
+ * Returns the number of synapses of a plastic projection (only cap copied), 0 for a static
+ * projection or an invalid index. */
 uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t cap);
+
+/* Copy the calcium c of the synapses of plastic projection proj (ordered as mg_net_proj_get)
+ * at the current time into ca (capacity cap; may be NULL): the presynaptic part (per neuron in
+ * spike mode, per synapse in nmda mode) plus the postsynaptic trace, decayed to now, jumps of
+ * the last simulated step included. Dimensionless (the units of θd, θp). Returns the number of
+ * synapses (only cap copied), 0 for a static or STDP projection or an invalid index. */
+uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint64_t cap);
 
 /* Read neuron i of population pop's membrane potential (mV); NAN if invalid. */
 double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i);

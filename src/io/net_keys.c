@@ -26,8 +26,11 @@ static const char *const dist_names[] = {"const", "normal", "uniform", "lognorma
 static const char *const dist_keys[] = {"dist", "value", "mean", "sd",  "low", "high",
                                         "mu",   "sigma", "min",  "max", NULL};
 static const char *const format_names[] = {"sonata", "csv", NULL};
-static const char *const plast_rule_names[] = {"none", "graupner_brunel", NULL};
+static const char *const plast_rule_names[] = {"none", "graupner_brunel", "stdp_pair",
+                                               "stdp_triplet", NULL};
 _Static_assert(sizeof(mg_net_plast_rule) == sizeof(int), "ENUM keys are stored as int");
+static const char *const plast_calcium_names[] = {"spike", "nmda", NULL};
+_Static_assert(sizeof(mg_net_plast_calcium) == sizeof(int), "ENUM keys are stored as int");
 
 #define INF               INFINITY
 #define REQ               MG_KEY_REQUIRED
@@ -191,9 +194,10 @@ static const mg_net_key table[] = {
     /* plasticity (docs/models/network-plasticity.md) */
     K("projections.*.plasticity.rule", MG_KEY_ENUM, MG_KEYS_PROJ, PRJOFF(plast.rule), 0, "", 0, 0,
       0, PLS, plast_rule_names,
-      "plasticity of the synapses: none (static weight_nS) or graupner_brunel (calcium rule of "
-      "Graupner & Brunel 2012, calcium from spike times; the weight is w_min_nS + rho (w_max_nS - "
-      "w_min_nS) and weight_nS is not used)",
+      "plasticity of the synapses: none (static weight_nS), graupner_brunel (calcium rule of "
+      "Graupner & Brunel 2012, calcium from spike times or NMDA: see calcium), stdp_pair or "
+      "stdp_triplet (all-to-all trace STDP, Pfister & Gerstner 2006, bounded weight); the weight "
+      "is w_min_nS + rho (w_max_nS - w_min_nS) and weight_nS is not used",
       NULL),
     K("projections.*.plasticity.params", MG_KEY_GBSET, MG_KEYS_PROJ, PRJOFF(plast), 0, "", 0, 0, 0,
       PLS, NULL,
@@ -219,6 +223,41 @@ static const mg_net_key table[] = {
           "weight at rho = 1 (>= w_min_nS; the default 1 nS is an assumption: set it)"),
     K("projections.*.plasticity.rho_init", MG_KEY_DIST, MG_KEYS_PROJ, PRJOFF(plast.rho_init), 0, "",
       -INF, INF, 0, PLS, NULL, "initial rho of each synapse (a number or a distribution)", NULL),
+    K("projections.*.plasticity.calcium", MG_KEY_ENUM, MG_KEYS_PROJ, PRJOFF(plast.calcium), 0, "",
+      0, 0, 0, PLS, plast_calcium_names,
+      "source of the presynaptic calcium: spike (a jump c_pre, delay_pre_ms after each "
+      "presynaptic spike) or nmda (that jump times nmda_scale B(V_post, [Mg]o), the Jahr-Stevens "
+      "unblocked fraction of the target at the arrival step; the c_post jump is unchanged)",
+      NULL),
+    PLNUM("nmda_scale", nmda_scale, "", 0, INF, 0,
+          "calcium: nmda only: NMDA-receptor expression multiplier s of the jump c_pre s B(V, "
+          "[Mg]o) (1 / B(V_ref, Mg_ref) makes an arrival at V_ref, Mg_ref add c_pre)"),
+    K("projections.*.plasticity.tau_plus_ms", MG_KEY_NUMBER, MG_KEYS_PROJ,
+      PRJOFF(plast.tau_plus_ms), 0, "ms", 0, INF, GT0, PLS, NULL,
+      "STDP: decay of the presynaptic trace r1, tau+ (Pfister & Gerstner 2006 Table 4)", "16.8"),
+    K("projections.*.plasticity.tau_minus_ms", MG_KEY_NUMBER, MG_KEYS_PROJ,
+      PRJOFF(plast.tau_minus_ms), 0, "ms", 0, INF, GT0, PLS, NULL,
+      "STDP: decay of the postsynaptic trace o1, tau-", "33.7"),
+    K("projections.*.plasticity.tau_x_ms", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.tau_x_ms), 0,
+      "ms", 0, INF, GT0, PLS, NULL, "STDP triplet: decay of the presynaptic trace r2, tau_x",
+      "101"),
+    K("projections.*.plasticity.tau_y_ms", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.tau_y_ms), 0,
+      "ms", 0, INF, GT0, PLS, NULL, "STDP triplet: decay of the postsynaptic trace o2, tau_y",
+      "125"),
+    K("projections.*.plasticity.a2_plus", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.a2_plus), 0, "",
+      0, INF, 0, PLS, NULL,
+      "STDP: pair potentiation amplitude A2+, a fraction of w_max_nS - w_min_nS (triplet: Pfister "
+      "& Gerstner 2006 Table 4; pair: an assumption, A2-/A2+ = 1.05 of Song et al. 2000)",
+      "pair 5e-3, triplet 5e-10"),
+    K("projections.*.plasticity.a2_minus", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.a2_minus), 0,
+      "", 0, INF, 0, PLS, NULL, "STDP: pair depression amplitude A2- (a fraction of the range)",
+      "pair 5.25e-3, triplet 7e-3"),
+    K("projections.*.plasticity.a3_plus", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.a3_plus), 0, "",
+      0, INF, 0, PLS, NULL, "STDP triplet: triplet potentiation amplitude A3+",
+      "pair 0, triplet 6.2e-3"),
+    K("projections.*.plasticity.a3_minus", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.a3_minus), 0,
+      "", 0, INF, 0, PLS, NULL, "STDP triplet: triplet depression amplitude A3-",
+      "pair 0, triplet 2.3e-4"),
     /* inputs */
     K("inputs.*.type", MG_KEY_ENUM, MG_KEYS_INPUT, INPOFF(kind), 0, "", 0, 0, REQ, 0, input_names,
       "kind of input", NULL),

@@ -1249,6 +1249,7 @@ static mg_status load_projections(loader *L, const mg_yaml_node *root) {
             has_weight = has_weight || pj->edge_weight_nS;
         }
         if (pj->plast.rule != MG_NET_PLAST_NONE) {
+            mg_net_plast_fill_stdp(&pj->plast); /* the STDP rule's defaults where not given */
             const mg_net_plast_spec *pl = &pj->plast;
             const mg_yaml_node *pn_pl = get_path(pn, "plasticity");
             char key[KEYLEN];

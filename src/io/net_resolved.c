@@ -294,8 +294,25 @@ static int present(const mg_net_key *k, const void *base, const mg_net_spec *sp)
         /* plastic: the weight comes from rho; static: no plasticity block */
         const mg_proj_spec *pj = base;
         int plastic = pj->plast.rule != MG_NET_PLAST_NONE;
-        if (strncmp(k->key, "projections.*.plasticity.", 25) == 0)
-            return plastic;
+        if (strncmp(k->key, "projections.*.plasticity.", 25) == 0) {
+            if (!plastic)
+                return 0;
+            /* each rule's own values (and the shared rule, weight range and rho_init) */
+            static const char *const stdp_keys[] = {"tau_plus_ms", "tau_minus_ms", "tau_x_ms",
+                                                    "tau_y_ms",    "a2_plus",      "a2_minus",
+                                                    "a3_plus",     "a3_minus"};
+            static const char *const common[] = {"rule", "w_min_nS", "w_max_nS", "rho_init"};
+            const char *leaf = k->key + 25;
+            for (size_t c = 0; c < sizeof common / sizeof common[0]; c++)
+                if (strcmp(leaf, common[c]) == 0)
+                    return 1;
+            int is_stdp_key = 0;
+            for (size_t c = 0; c < sizeof stdp_keys / sizeof stdp_keys[0]; c++)
+                is_stdp_key |= strcmp(leaf, stdp_keys[c]) == 0;
+            int stdp = pj->plast.rule == MG_NET_PLAST_STDP_PAIR ||
+                       pj->plast.rule == MG_NET_PLAST_STDP_TRIPLET;
+            return is_stdp_key == stdp;
+        }
         if (strcmp(k->key, "projections.*.weight_nS") == 0)
             return !plastic;
     }

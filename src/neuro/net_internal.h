@@ -68,6 +68,18 @@ typedef struct {
     double h_max_s[3];   /* RK4 step limits below θd, above θd only, above θp */
     double log_theta[2]; /* ln θd, ln θp */
     uint32_t rng_purpose;
+    /* NMDA calcium (spec.plast.calcium == MG_NET_CALCIUM_NMDA), else NULL: the presynaptic
+     * calcium of each synapse (row order) just after its last arrival, at step pre_t[i]; it
+     * replaces pre_c (an arrival adds C_pre s B(V_j, [Mg]o), different for each target j). */
+    float *syn_c;
+    double nmda_jump; /* C_pre · nmda_scale */
+    /* STDP rules (stdp != 0): ρ holds the bounded weight u; pre_c, post_c are the traces r1, o1
+     * (decay tables decay for τ+, decay2 for τ-), pre_c2, post_c2 the traces r2, o2, all just
+     * after their last jump at pre_t, post_t (the neuron's spike steps) */
+    int stdp;
+    double *pre_c2, *post_c2;
+    double *decay2;
+    uint32_t n_decay2;
 } mg_proj;
 
 /* A weight recorder (net_plast.c). */
@@ -181,6 +193,9 @@ struct mg_net {
 static inline size_t mg_spk_slot(const mg_net *net, int t, int par, size_t q) {
     return (size_t)t * net->tstride + (size_t)par * net->n_pops + q;
 }
+
+/* [Mg]o during step k (schedule and mg_net_set_mg; net_run.c). Read-only. */
+double mg_net_mg_at_step(const mg_net *net, int64_t k);
 
 /* A draw from d clipped to [lo, hi] for (seed, purpose, entity, index) (net_build.c). */
 double mg_net_draw_dist(const mg_dist *d, uint64_t seed, uint32_t purpose, uint32_t entity,

@@ -1,5 +1,5 @@
-/* Plastic projections: the Graupner & Brunel 2012 calcium rule with spike-time calcium,
- * event-driven, in the network engine (docs/models/network-plasticity.md).
+/* Plastic projections: the Graupner & Brunel 2012 calcium rule with spike-time or NMDA-gated
+ * calcium, event-driven, in the network engine (docs/models/network-plasticity.md).
  *
  * The calcium of synapse (i -> j) is linear in the spikes, so it is the sum of a presynaptic
  * trace of neuron i (jumps C_pre, D after each spike of i) and a postsynaptic trace of neuron
@@ -14,6 +14,12 @@
  * of its last update is max(pre_t[i], post_t[j]). Post spikes reach their synapses through a column
  * index (synapse and presynaptic neuron per entry) built only for plastic projections.
  *
+ * NMDA calcium: an arrival of i adds C_pre s B(V_j, [Mg]o) to synapse (i -> j), which depends
+ * on the target, so the presynaptic part is kept per synapse (syn_c, float, its value just after
+ * the last arrival of i, at step pre_t[i]); the thread that owns j makes that jump in phase B,
+ * right after updating ρ with the calcium before the arrival. The postsynaptic trace is as in
+ * spike mode.
+ *
  * Threads: in phase B of step k each thread updates the synapses onto its own targets (the
  * post spikes of its own neurons first, then the presynaptic arrivals, skipping synapses whose
  * target fired in this step: they are already up to date). The traces jump after every thread
@@ -21,6 +27,7 @@
  * by (seed, projection, synapse, step, draw): results do not depend on the thread count.
  */
 #include "neuro/net_internal.h"
+#include "neuro/fastmath.h"
 
 #include "base/rng.h"
 #include "mgsim/plast.h"
@@ -78,6 +85,121 @@ void mg_net_plast_defaults(mg_net_plast_spec *p) {
     p->w_min_nS = 0.0;
     p->w_max_nS = 1.0;
     p->rho_init = mg_dist_const(0.0);
+    p->calcium = MG_NET_CALCIUM_SPIKE;
+    /* The NMDA-receptor expression multiplier s of the homeostasis model (1 = normal
+     * expression); the jump C_pre s B(V, Mg) is the network approximation of
+     * mg_gb_calcium_params' NMDA current (docs/models/network-plasticity.md). */
+    p->nmda_scale = 1.0;
+    /* STDP: NAN = the rule's default (mg_stdp_defaults, filled by mg_net_plast_fill_stdp) */
+    p->tau_plus_ms = p->tau_minus_ms = p->tau_x_ms = p->tau_y_ms = NAN;
+    p->a2_plus = p->a2_minus = p->a3_plus = p->a3_minus = NAN;
+}
+
+void mg_net_plast_fill_stdp(mg_net_plast_spec *p) {
+    if (!p || (p->rule != MG_NET_PLAST_STDP_PAIR && p->rule != MG_NET_PLAST_STDP_TRIPLET))
+        return;
+    mg_stdp_params d;
+    mg_stdp_defaults(p->rule == MG_NET_PLAST_STDP_PAIR ? MG_RULE_STDP_PAIR : MG_RULE_STDP_TRIPLET,
+                     &d);
+    double *f[8] = {&p->tau_plus_ms, &p->tau_minus_ms, &p->tau_x_ms, &p->tau_y_ms,
+                    &p->a2_plus,     &p->a2_minus,     &p->a3_plus,  &p->a3_minus};
+    const double v[8] = {d.tau_plus_ms, d.tau_minus_ms, d.tau_x_ms, d.tau_y_ms,
+                         d.a2_plus,     d.a2_minus,     d.a3_plus,  d.a3_minus};
+    for (int m = 0; m < 8; m++)
+        if (isnan(*f[m]))
+            *f[m] = v[m];
+}
+
+/* e^{-n dt/τ} from a table of n_tab values, else exp(). */
+static inline double tab_decay(const double *tab, uint32_t n_tab, int64_t n, double dt_ms,
+                               double tau_ms) {
+    if (n < (int64_t)n_tab)
+        return tab[n];
+    double x = (double)n * dt_ms / tau_ms;
+    return x > 745.0 ? 0.0 : exp(-x);
+}
+
+static inline double clip01(double u) {
+    return u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+}
+
+/* STDP, phase B of step k on thread t (the synapses onto the thread's targets): the
+ * presynaptic spikes of step k first (depression with o1 of the target before its jump), then
+ * the postsynaptic spikes (potentiation with r1 of the source, its jump of step k included):
+ * mg_stdp_run's order for a pre and a post spike at the same time. */
+static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
+    const mg_net_plast_spec *p = &pj->spec.plast;
+    const int par = (int)(k & 1);
+    const double dt = net->dt_ms;
+    const uint8_t *pre_fired = net->pops[pj->pre].fired;
+    float *rho = pj->rho;
+    for (int tt = 0; tt < T; tt++) {
+        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+        const uint32_t *arr = net->tspk[slot];
+        size_t n = net->tn_spk[slot];
+        for (size_t s = 0; s < n; s++) {
+            uint32_t i = arr[s];
+            double r2 = pj->pre_c2[i] * exp(-(double)(k - pj->pre_t[i]) * dt / p->tau_x_ms);
+            double a = p->a2_minus + p->a3_minus * r2;
+            uint64_t lo = pj->row[i], hi = pj->row[i + 1];
+            if (T > 1) {
+                const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
+                uint64_t r0 = lo;
+                if (t > 0)
+                    lo = r0 + sp[t - 1];
+                if (t < T - 1)
+                    hi = r0 + sp[t];
+            }
+            for (uint64_t x = lo; x < hi; x++) {
+                uint32_t j = pj->tgt[x];
+                double o1 = pj->post_c[j] * tab_decay(pj->decay2, pj->n_decay2, k - pj->post_t[j],
+                                                      dt, p->tau_minus_ms);
+                rho[x] = (float)clip01((double)rho[x] - o1 * a);
+            }
+        }
+    }
+    size_t slot = mg_spk_slot(net, t, par, pj->post);
+    const uint32_t *spk = net->tspk[slot];
+    for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+        uint32_t j = spk[s];
+        double o2 = pj->post_c2[j] * exp(-(double)(k - pj->post_t[j]) * dt / p->tau_y_ms);
+        double a = p->a2_plus + p->a3_plus * o2;
+        for (uint64_t e = pj->col[j]; e < pj->col[j + 1]; e++) {
+            uint32_t i = pj->col_pre[e];
+            uint32_t x = pj->col_syn[e];
+            double r1 = pj->pre_c[i] * tab_decay(pj->decay, pj->n_decay, k - pj->pre_t[i], dt,
+                                                 p->tau_plus_ms) +
+                        (pre_fired[i] ? 1.0 : 0.0);
+            rho[x] = (float)clip01((double)rho[x] + r1 * a);
+        }
+    }
+}
+
+/* STDP traces after phase B of step k: every trace of a neuron that fired in step k jumps by 1. */
+static void stdp_traces(mg_net *net, mg_proj *pj, int64_t k) {
+    const mg_net_plast_spec *p = &pj->spec.plast;
+    const int par = (int)(k & 1);
+    const double dt = net->dt_ms;
+    for (int tt = 0; tt < net->threads; tt++) {
+        size_t slot = mg_spk_slot(net, tt, par, pj->post);
+        for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+            uint32_t j = net->tspk[slot][s];
+            int64_t n = k - pj->post_t[j];
+            pj->post_c[j] =
+                pj->post_c[j] * tab_decay(pj->decay2, pj->n_decay2, n, dt, p->tau_minus_ms) + 1.0;
+            pj->post_c2[j] = pj->post_c2[j] * exp(-(double)n * dt / p->tau_y_ms) + 1.0;
+            pj->post_t[j] = k;
+        }
+        slot = mg_spk_slot(net, tt, par, pj->pre);
+        for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+            uint32_t i = net->tspk[slot][s];
+            int64_t n = k - pj->pre_t[i];
+            pj->pre_c[i] =
+                pj->pre_c[i] * tab_decay(pj->decay, pj->n_decay, n, dt, p->tau_plus_ms) + 1.0;
+            pj->pre_c2[i] = pj->pre_c2[i] * exp(-(double)n * dt / p->tau_x_ms) + 1.0;
+            pj->pre_t[i] = k;
+        }
+    }
 }
 
 static inline double decay_steps(const mg_proj *pj, int64_t n, double dt_ms) {
@@ -216,13 +338,18 @@ static double advance(const mg_proj *pj, double rho, double c0, double len_ms, p
     return rho;
 }
 
-/* Calcium of synapse (i -> j) just after step t0 = max(pre_t, post_t), and t0. */
-static inline double calcium(const mg_proj *pj, uint32_t i, uint32_t j, double dt_ms,
+/* Presynaptic calcium of synapse x (from i) just after its last arrival (step pre_t[i]). */
+static inline double pre_calcium(const mg_proj *pj, uint64_t x, uint32_t i) {
+    return pj->syn_c ? (double)pj->syn_c[x] : pj->pre_c[i];
+}
+
+/* Calcium of synapse x (i -> j) just after step t0 = max(pre_t, post_t), and t0. */
+static inline double calcium(const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j, double dt_ms,
                              int64_t *t0_out) {
     int64_t tp = pj->pre_t[i], tq = pj->post_t[j];
     int64_t t0 = tp > tq ? tp : tq;
     *t0_out = t0;
-    return pj->pre_c[i] * decay_steps(pj, t0 - tp, dt_ms) +
+    return pre_calcium(pj, x, i) * decay_steps(pj, t0 - tp, dt_ms) +
            pj->post_c[j] * decay_steps(pj, t0 - tq, dt_ms);
 }
 
@@ -230,7 +357,7 @@ static inline double calcium(const mg_proj *pj, uint32_t i, uint32_t j, double d
 static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
                           int64_t k) {
     int64_t t0;
-    double c0 = calcium(pj, i, j, net->dt_ms, &t0);
+    double c0 = calcium(pj, x, i, j, net->dt_ms, &t0);
     if (t0 >= k)
         return;
     plast_normals g = {net->seed, pj->rng_purpose, (uint32_t)x, (uint64_t)k << 12, 0, 0.0, 0};
@@ -241,8 +368,10 @@ static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i
 
 double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
                           int64_t k) {
+    if (pj->stdp)
+        return (double)pj->rho[x]; /* changes only at spikes */
     int64_t t0;
-    double c0 = calcium(pj, i, j, net->dt_ms, &t0);
+    double c0 = calcium(pj, x, i, j, net->dt_ms, &t0);
     double rho = (double)pj->rho[x];
     if (t0 >= k)
         return rho;
@@ -251,8 +380,15 @@ double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint
 
 void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
     mg_proj *pj = &net->projs[q];
+    if (pj->stdp) {
+        stdp_events(net, pj, t, T, k);
+        return;
+    }
     const int par = (int)(k & 1);
     const mg_pop *post = &net->pops[pj->post];
+    /* NMDA calcium: the block B(V) = 1/(1 + kmg e^{mgam V}) at [Mg]o of step k */
+    const double kmg = pj->syn_c ? mg_net_mg_at_step(net, k) / net->nmda.mg_scale_mM : 0.0;
+    const double mgam = -net->nmda.gamma_per_mV, jump = pj->nmda_jump;
     /* postsynaptic spikes of this thread's neurons */
     {
         size_t slot = mg_spk_slot(net, t, par, pj->post);
@@ -265,8 +401,11 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
             for (uint64_t e = e0; e < e1 && e < e0 + PREFETCH_AHEAD; e++)
                 __builtin_prefetch(&pj->rho[pj->col_syn[e]], 1, 0);
             for (uint64_t e = e0; e < e1; e++) {
-                if (e + PREFETCH_AHEAD < e1)
+                if (e + PREFETCH_AHEAD < e1) {
                     __builtin_prefetch(&pj->rho[pj->col_syn[e + PREFETCH_AHEAD]], 1, 0);
+                    if (pj->syn_c)
+                        __builtin_prefetch(&pj->syn_c[pj->col_syn[e + PREFETCH_AHEAD]], 0, 0);
+                }
                 update(net, pj, pj->col_syn[e], pj->col_pre[e], j, k);
             }
         }
@@ -298,11 +437,24 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
                 if (t < T - 1)
                     b = r0 + sp[t];
             }
+            if (!pj->syn_c) {
+                for (uint64_t x = a; x < b; x++) {
+                    uint32_t j = pj->tgt[x];
+                    if (post->fired[j])
+                        continue; /* updated to step k by its post spike */
+                    update(net, pj, x, i, j, k);
+                }
+                continue;
+            }
+            /* NMDA calcium: after the update (with the calcium before the arrival) the
+             * synapse's own presynaptic calcium jumps by C_pre s B(V_j, [Mg]o) */
+            double dec = decay_steps(pj, k - pj->pre_t[i], net->dt_ms);
             for (uint64_t x = a; x < b; x++) {
                 uint32_t j = pj->tgt[x];
-                if (post->fired[j])
-                    continue; /* updated to step k by its post spike */
-                update(net, pj, x, i, j, k);
+                if (!post->fired[j])
+                    update(net, pj, x, i, j, k);
+                double blk = 1.0 / (1.0 + kmg * mg_fast_exp(mgam * (double)post->v[j]));
+                pj->syn_c[x] = (float)((double)pj->syn_c[x] * dec + jump * blk);
             }
         }
     }
@@ -316,6 +468,10 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
         mg_proj *pj = &net->projs[q];
         if (!pj->rho)
             continue;
+        if (pj->stdp) {
+            stdp_traces(net, pj, k);
+            continue;
+        }
         const mg_net_plast_spec *p = &pj->spec.plast;
         /* post spikes of step k */
         for (int tt = 0; tt < T; tt++) {
@@ -355,34 +511,56 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
             }
             for (size_t s = 0; s < n; s++) {
                 uint32_t i = arr[s];
-                pj->pre_c[i] = pj->pre_c[i] * decay_steps(pj, k - pj->pre_t[i], dt) + p->c_pre;
+                /* NMDA calcium: the synapses' own values jumped in phase B */
+                if (!pj->syn_c)
+                    pj->pre_c[i] = pj->pre_c[i] * decay_steps(pj, k - pj->pre_t[i], dt) + p->c_pre;
                 pj->pre_t[i] = k;
             }
         }
     }
 }
 
-static int check_plast(mg_context *ctx, const mg_proj_spec *ps, mg_status *st) {
-    const mg_net_plast_spec *p = &ps->plast;
+static int check_plast(mg_context *ctx, const mg_proj_spec *ps, const mg_net_plast_spec *p,
+                       mg_status *st) {
     const char *bad = NULL;
     double v = 0.0;
+    const int stdp = p->rule == MG_NET_PLAST_STDP_PAIR || p->rule == MG_NET_PLAST_STDP_TRIPLET;
 #define CHK(cond, key, val)                                                                        \
     if (!bad && !(cond)) {                                                                         \
         bad = key;                                                                                 \
         v = val;                                                                                   \
     }
-    CHK(p->tau_ca_ms > 0.0 && isfinite(p->tau_ca_ms), "tau_ca_ms must be > 0 ms", p->tau_ca_ms);
-    CHK(p->tau_rho_s > 0.0 && isfinite(p->tau_rho_s), "tau_rho_s must be > 0 s", p->tau_rho_s);
-    CHK(p->c_pre >= 0.0 && isfinite(p->c_pre), "c_pre must be >= 0", p->c_pre);
-    CHK(p->c_post >= 0.0 && isfinite(p->c_post), "c_post must be >= 0", p->c_post);
-    CHK(p->delay_pre_ms >= 0.0 && p->delay_pre_ms < 1e6, "delay_pre_ms must be in [0, 1e6) ms",
-        p->delay_pre_ms);
-    CHK(p->theta_d > 0.0 && isfinite(p->theta_d), "theta_d must be > 0", p->theta_d);
-    CHK(p->theta_p >= p->theta_d && isfinite(p->theta_p), "theta_p must be >= theta_d", p->theta_p);
-    CHK(p->gamma_d >= 0.0 && isfinite(p->gamma_d), "gamma_d must be >= 0", p->gamma_d);
-    CHK(p->gamma_p >= 0.0 && isfinite(p->gamma_p), "gamma_p must be >= 0", p->gamma_p);
-    CHK(p->rho_star > 0.0 && p->rho_star < 1.0, "rho_star must be in (0, 1)", p->rho_star);
-    CHK(p->sigma >= 0.0 && isfinite(p->sigma), "sigma must be >= 0", p->sigma);
+    if (stdp) {
+        CHK(p->tau_plus_ms > 0.0 && isfinite(p->tau_plus_ms), "tau_plus_ms must be > 0 ms",
+            p->tau_plus_ms);
+        CHK(p->tau_minus_ms > 0.0 && isfinite(p->tau_minus_ms), "tau_minus_ms must be > 0 ms",
+            p->tau_minus_ms);
+        CHK(p->tau_x_ms > 0.0 && isfinite(p->tau_x_ms), "tau_x_ms must be > 0 ms", p->tau_x_ms);
+        CHK(p->tau_y_ms > 0.0 && isfinite(p->tau_y_ms), "tau_y_ms must be > 0 ms", p->tau_y_ms);
+        CHK(p->a2_plus >= 0.0 && isfinite(p->a2_plus), "a2_plus must be >= 0", p->a2_plus);
+        CHK(p->a2_minus >= 0.0 && isfinite(p->a2_minus), "a2_minus must be >= 0", p->a2_minus);
+        CHK(p->a3_plus >= 0.0 && isfinite(p->a3_plus), "a3_plus must be >= 0", p->a3_plus);
+        CHK(p->a3_minus >= 0.0 && isfinite(p->a3_minus), "a3_minus must be >= 0", p->a3_minus);
+    }
+    if (!stdp) { /* the Graupner–Brunel values (not used by STDP) */
+        CHK(p->tau_ca_ms > 0.0 && isfinite(p->tau_ca_ms), "tau_ca_ms must be > 0 ms", p->tau_ca_ms);
+        CHK(p->tau_rho_s > 0.0 && isfinite(p->tau_rho_s), "tau_rho_s must be > 0 s", p->tau_rho_s);
+        CHK(p->c_pre >= 0.0 && isfinite(p->c_pre), "c_pre must be >= 0", p->c_pre);
+        CHK(p->c_post >= 0.0 && isfinite(p->c_post), "c_post must be >= 0", p->c_post);
+        CHK(p->delay_pre_ms >= 0.0 && p->delay_pre_ms < 1e6, "delay_pre_ms must be in [0, 1e6) ms",
+            p->delay_pre_ms);
+        CHK(p->theta_d > 0.0 && isfinite(p->theta_d), "theta_d must be > 0", p->theta_d);
+        CHK(p->theta_p >= p->theta_d && isfinite(p->theta_p), "theta_p must be >= theta_d",
+            p->theta_p);
+        CHK(p->gamma_d >= 0.0 && isfinite(p->gamma_d), "gamma_d must be >= 0", p->gamma_d);
+        CHK(p->gamma_p >= 0.0 && isfinite(p->gamma_p), "gamma_p must be >= 0", p->gamma_p);
+        CHK(p->rho_star > 0.0 && p->rho_star < 1.0, "rho_star must be in (0, 1)", p->rho_star);
+        CHK(p->sigma >= 0.0 && isfinite(p->sigma), "sigma must be >= 0", p->sigma);
+        CHK(p->calcium == MG_NET_CALCIUM_SPIKE || p->calcium == MG_NET_CALCIUM_NMDA,
+            "calcium must be spike (0) or nmda (1)", (double)p->calcium);
+        CHK(p->nmda_scale >= 0.0 && isfinite(p->nmda_scale), "nmda_scale must be >= 0",
+            p->nmda_scale);
+    }
     CHK(p->w_min_nS >= 0.0 && isfinite(p->w_min_nS), "w_min_nS must be >= 0 nS", p->w_min_nS);
     CHK(p->w_max_nS >= p->w_min_nS && isfinite(p->w_max_nS), "w_max_nS must be >= w_min_nS",
         p->w_max_nS);
@@ -407,12 +585,18 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     mg_proj *pj = &net->projs[k];
     if (ps->plast.rule == MG_NET_PLAST_NONE)
         return MG_OK;
-    mg_status st = MG_OK;
-    if (check_plast(net->ctx, ps, &st))
-        return st;
-    if (ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL)
-        return mg_error_raise(net->ctx, MG_ERR_CONFIG, "projections.%s: unknown plasticity rule %d",
+    if (ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL &&
+        ps->plast.rule != MG_NET_PLAST_STDP_PAIR && ps->plast.rule != MG_NET_PLAST_STDP_TRIPLET)
+        return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                              "projections.%s: unknown plasticity rule %d (valid: 1 "
+                              "graupner_brunel, 2 stdp_pair, 3 stdp_triplet)",
                               ps->name, (int)ps->plast.rule);
+    /* the engine's copy gets the rule's STDP defaults */
+    mg_net_plast_fill_stdp(&pj->spec.plast);
+    const int stdp = ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL;
+    mg_status st = MG_OK;
+    if (check_plast(net->ctx, ps, &pj->spec.plast, &st))
+        return st;
     if (pj->nsyn > UINT32_MAX)
         return mg_error_raise(net->ctx, MG_ERR_TOO_BIG,
                               "projections.%s: a plastic projection may have at most %u synapses, "
@@ -421,14 +605,15 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     if (pj->rec == MG_RECEPTOR_NMDA && net->nmda.saturating && net->nmda.exact)
         return mg_error_raise(net->ctx, MG_ERR_CONFIG,
                               "projections.%s: plasticity does not work with nmda.exact", ps->name);
-    const mg_net_plast_spec *p = &ps->plast;
+    const mg_net_plast_spec *p = &pj->spec.plast;
     uint32_t npost = s->pops[pj->post].n, npre = pj->n_pre;
     size_t ns = (size_t)(pj->nsyn ? pj->nsyn : 1);
     net->plastic = 1;
     pj->rng_purpose = PLAST_RNG_PURPOSE(k);
     pj->w_lo = p->w_min_nS;
     pj->w_span = p->w_max_nS - p->w_min_nS;
-    double dp = nearbyint(p->delay_pre_ms / net->dt_ms);
+    pj->stdp = stdp;
+    double dp = stdp ? 0.0 : nearbyint(p->delay_pre_ms / net->dt_ms);
     if (dp > 1e7)
         return mg_error_raise(net->ctx, MG_ERR_DATA,
                               "projections.%s.plasticity.delay_pre_ms: %g ms is more than 1e7 "
@@ -440,8 +625,21 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
         pj->h_max_s[m] = MG_NETPLAST_STEP * p->tau_rho_s / (1.0 + gs[m][0] + gs[m][1]);
     pj->log_theta[0] = log(p->theta_d);
     pj->log_theta[1] = log(p->theta_p);
-    double nd = ceil(42.0 * p->tau_ca_ms / net->dt_ms) + 1.0;
+    /* decay tables to e^{-42}: τCa, or τ+ (and τ- in decay2) for STDP */
+    double nd = ceil(42.0 * (stdp ? p->tau_plus_ms : p->tau_ca_ms) / net->dt_ms) + 1.0;
     pj->n_decay = nd > DECAY_TABLE_MAX ? DECAY_TABLE_MAX : (uint32_t)nd;
+    if (stdp) {
+        nd = ceil(42.0 * p->tau_minus_ms / net->dt_ms) + 1.0;
+        pj->n_decay2 = nd > DECAY_TABLE_MAX ? DECAY_TABLE_MAX : (uint32_t)nd;
+        pj->decay2 = malloc(pj->n_decay2 * sizeof *pj->decay2);
+        pj->pre_c2 = calloc(npre ? npre : 1, sizeof *pj->pre_c2);
+        pj->post_c2 = calloc(npost ? npost : 1, sizeof *pj->post_c2);
+        if (!pj->decay2 || !pj->pre_c2 || !pj->post_c2)
+            return mg_error_raise(net->ctx, MG_ERR_NOMEM,
+                                  "projections.%s: out of memory for the plastic state", ps->name);
+        for (uint32_t n = 0; n < pj->n_decay2; n++)
+            pj->decay2[n] = exp(-(double)n * net->dt_ms / p->tau_minus_ms);
+    }
     free(pj->w); /* the weight comes from ρ */
     pj->w = NULL;
     pj->rho = malloc(ns * sizeof *pj->rho);
@@ -453,16 +651,21 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     pj->post_c = calloc(npost ? npost : 1, sizeof *pj->post_c);
     pj->post_t = calloc(npost ? npost : 1, sizeof *pj->post_t);
     pj->decay = malloc(pj->n_decay * sizeof *pj->decay);
+    if (!stdp && p->calcium == MG_NET_CALCIUM_NMDA) {
+        pj->syn_c = calloc(ns, sizeof *pj->syn_c);
+        pj->nmda_jump = p->c_pre * p->nmda_scale;
+    }
     if (pj->d_pre > 0) {
         pj->ring = malloc(((size_t)pj->d_pre + 1) * (npre ? npre : 1) * sizeof *pj->ring);
         pj->ring_n = calloc((size_t)pj->d_pre + 1, sizeof *pj->ring_n);
     }
     if (!pj->rho || !pj->col || !pj->col_syn || !pj->col_pre || !pj->pre_c || !pj->pre_t ||
-        !pj->post_c || !pj->post_t || !pj->decay || (pj->d_pre > 0 && (!pj->ring || !pj->ring_n)))
+        !pj->post_c || !pj->post_t || !pj->decay || (pj->d_pre > 0 && (!pj->ring || !pj->ring_n)) ||
+        (!stdp && p->calcium == MG_NET_CALCIUM_NMDA && !pj->syn_c))
         return mg_error_raise(net->ctx, MG_ERR_NOMEM,
                               "projections.%s: out of memory for the plastic state", ps->name);
     for (uint32_t n = 0; n < pj->n_decay; n++)
-        pj->decay[n] = exp(-(double)n * net->dt_ms / p->tau_ca_ms);
+        pj->decay[n] = exp(-(double)n * net->dt_ms / (stdp ? p->tau_plus_ms : p->tau_ca_ms));
     for (uint64_t x = 0; x < pj->nsyn; x++)
         pj->rho[x] =
             (float)mg_net_draw_dist(&p->rho_init, net->seed, MG_RNG_INIT, PLAST_INIT_ENTITY(k), x);
@@ -482,11 +685,12 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
             pj->col_pre[e] = i;
         }
     free(fill);
-    /* bytes per plastic synapse: target, ρ, column entry (synapse, pre), delay if per synapse,
-     * and the row and column offsets */
-    double bytes = (double)pj->nsyn * (4.0 + 4.0 + 8.0 + (pj->d ? 2.0 : 0.0)) +
+    /* bytes per plastic synapse: target, ρ, column entry (synapse, pre), the NMDA calcium,
+     * delay if per synapse, and the row and column offsets */
+    double extra = pj->syn_c ? 4.0 : 0.0;
+    double bytes = (double)pj->nsyn * (4.0 + 4.0 + 8.0 + extra + (pj->d ? 2.0 : 0.0)) +
                    (double)(npre + 1) * 8.0 + (double)(npost + 1) * 8.0;
-    net->stats.synapse_bytes += (double)pj->nsyn * (4.0 + 8.0) + (double)(npost + 1) * 8.0;
+    net->stats.synapse_bytes += (double)pj->nsyn * (4.0 + 8.0 + extra) + (double)(npost + 1) * 8.0;
     net->stats.plastic_synapses += pj->nsyn;
     net->stats.plastic_synapse_bytes += bytes;
     return MG_OK;
@@ -504,6 +708,10 @@ void mg_netplast_free(mg_proj *pj) {
     free(pj->decay);
     free(pj->ring);
     free(pj->ring_n);
+    free(pj->syn_c);
+    free(pj->pre_c2);
+    free(pj->post_c2);
+    free(pj->decay2);
 }
 
 mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s) {
@@ -602,5 +810,21 @@ uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t
         for (uint64_t x = pj->row[i]; x < pj->row[i + 1]; x++, o++)
             if (rho && o < cap)
                 rho[o] = mg_netplast_rho_at(net, pj, x, i, pj->tgt[x], net->step);
+    return pj->nsyn;
+}
+
+uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint64_t cap) {
+    if (!net || proj >= net->n_projs || !net->projs[proj].rho || net->projs[proj].stdp)
+        return 0;
+    const mg_proj *pj = &net->projs[proj];
+    const int64_t k = net->step;
+    uint64_t o = 0;
+    for (uint32_t i = 0; i < pj->n_pre; i++)
+        for (uint64_t x = pj->row[i]; x < pj->row[i + 1]; x++, o++)
+            if (ca && o < cap) {
+                uint32_t j = pj->tgt[x];
+                ca[o] = pre_calcium(pj, x, i) * decay_steps(pj, k - pj->pre_t[i], net->dt_ms) +
+                        pj->post_c[j] * decay_steps(pj, k - pj->post_t[j], net->dt_ms);
+            }
     return pj->nsyn;
 }

@@ -465,7 +465,7 @@ static void nmda_exact(mg_net *net, int par, int64_t k) {
 /* [Mg]o during step k: the last schedule point at or before t_k that comes after the
  * value set with mg_net_set_mg (or the spec's), else that value. Read-only: every thread
  * can evaluate it. */
-static double mg_at_step(const mg_net *net, int64_t k) {
+double mg_net_mg_at_step(const mg_net *net, int64_t k) {
     double t = (double)k * net->dt_ms, mg = net->mg_base;
     double t_base = (double)net->mg_base_step * net->dt_ms;
     for (size_t q = 0; q < net->n_sched; q++) {
@@ -514,7 +514,7 @@ static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, doub
  * NMDA jumps, state samples of its neurons. */
 static void phase_a(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
-    const double mg = mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
+    const double mg = mg_net_mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
     double t_ms = (double)k * net->dt_ms;
     size_t base = mg_spk_slot(net, t, par, 0);
     for (size_t q = 0; q < net->n_pops; q++) {
@@ -746,7 +746,7 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
     /* the first state sample, at the start of the first run */
     if (k0 == 0 && !net->t0_sampled && cb && cb->on_state) {
         net->t0_sampled = 1;
-        double mg = mg_at_step(net, 0);
+        double mg = mg_net_mg_at_step(net, 0);
         for (size_t q = 0; q < net->n_srecs; q++) {
             sample_state(net, &net->srecs[q], 0, 1, mg, net->srecs[q].buf[1]);
             cb->on_state(cb->user, q, 0.0, net->srecs[q].buf[1],
@@ -776,7 +776,7 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                 /* the NMDA conductance of the next step is known only now: sample again */
                 for (size_t q = 0; q < net->n_srecs; q++)
                     if ((k + 1) % net->srecs[q].interval_steps == 0)
-                        sample_state(net, &net->srecs[q], 0, 1, mg_at_step(net, k),
+                        sample_state(net, &net->srecs[q], 0, 1, mg_net_mg_at_step(net, k),
                                      net->srecs[q].buf[k & 1]);
             }
             deliver(net, 0, 1, k);
@@ -837,7 +837,7 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
         }
     }
     net->step = k_done;
-    net->mg_mM = mg_at_step(net, k_done);
+    net->mg_mM = mg_net_mg_at_step(net, k_done);
     net->stats.steps = (uint64_t)net->step;
     net->stats.loop_wall_s += mg_wall_seconds() - t0;
     return ls.status;
