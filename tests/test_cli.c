@@ -149,6 +149,20 @@ START_TEST(test_tiny_model_runs) {
     ck_assert_double_eq_tol(
         json_number_value(json_object_get(json_object_get(pops, "E"), "rate_hz")),
         (double)e / 10 / 0.05, 1e-9);
+    /* energy (Attwell & Laughlin 2001 as in docs/models/energy.md: 3.84e8 ATP per spike,
+     * 1.64e5 per vesicle, release probability 0.25): E's events are its spikes times its mean
+     * out-degree onto I (synapses / 10), I projects nowhere */
+    json_t *pe = json_object_get(pops, "E"), *pi = json_object_get(pops, "I");
+    double ev = json_number_value(json_object_get(pe, "synaptic_events"));
+    double syn = (double)json_integer_value(json_object_get(j, "synapses"));
+    ck_assert_double_eq_tol(ev, (double)e * syn / 10.0, 1e-9 * (1 + ev));
+    ck_assert_double_eq_tol(json_number_value(json_object_get(pe, "atp_total")),
+                            (double)e * 3.84e8 + ev * 0.25 * 1.64e5, 1e-6);
+    ck_assert_double_eq(json_number_value(json_object_get(pi, "synaptic_events")), 0.0);
+    ck_assert_double_eq_tol(json_number_value(json_object_get(j, "atp_total")),
+                            json_number_value(json_object_get(pe, "atp_total")) +
+                                json_number_value(json_object_get(pi, "atp_total")),
+                            1e-6);
 
     /* spikes.csv rows = spikes */
     ck_assert_int_eq(rd_count_lines(rd_path(path, sizeof path, out, "spikes.csv")), spikes + 1);

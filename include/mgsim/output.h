@@ -79,22 +79,25 @@ mg_status mg_output_status(const mg_output *o);
 
 /* What summary.json records about the run, beyond what the writers saw. */
 typedef struct {
-    mg_status status;             /* MG_OK, MG_ERR_RUNAWAY or MG_ERR_INTERRUPTED */
-    const char *message;          /* why the run stopped early (NULL when complete) */
-    const char *model_path;       /* model file, recorded as given (may be NULL) */
-    double t_ms;                  /* simulated time reached */
-    int threads;                  /* worker threads */
-    double wall_s;                /* whole command, s */
-    double build_wall_s;          /* network construction, s */
-    double loop_wall_s;           /* simulation loop alone, s */
-    double peak_rss_mb;           /* peak resident memory, MiB */
-    uint64_t synapses;            /* all projections */
-    double synapse_bytes;         /* bytes held by connectivity */
-    uint64_t steps;               /* steps simulated */
-    uint64_t plastic_synapses;    /* synapses of plastic projections (0: none) */
-    double plastic_synapse_bytes; /* bytes held by those synapses (mg_net_stats) */
-    const uint64_t *pop_spikes;   /* spikes per population (n_pops), or NULL to use the
+    mg_status status;                 /* MG_OK, MG_ERR_RUNAWAY or MG_ERR_INTERRUPTED */
+    const char *message;              /* why the run stopped early (NULL when complete) */
+    const char *model_path;           /* model file, recorded as given (may be NULL) */
+    double t_ms;                      /* simulated time reached */
+    int threads;                      /* worker threads */
+    double wall_s;                    /* whole command, s */
+    double build_wall_s;              /* network construction, s */
+    double loop_wall_s;               /* simulation loop alone, s */
+    double peak_rss_mb;               /* peak resident memory, MiB */
+    uint64_t synapses;                /* all projections */
+    double synapse_bytes;             /* bytes held by connectivity */
+    uint64_t steps;                   /* steps simulated */
+    uint64_t plastic_synapses;        /* synapses of plastic projections (0: none) */
+    double plastic_synapse_bytes;     /* bytes held by those synapses (mg_net_stats) */
+    const uint64_t *pop_spikes;       /* spikes per population (n_pops), or NULL to use the
                                      writers' own counts (populations they were fed) */
+    const uint64_t *pop_out_synapses; /* synapses leaving each population (n_pops; network
+                                         projections, not external inputs), or NULL: then no
+                                         energy readout is written */
 } mg_output_run_info;
 
 /* Flush and close every writer, write summary.json, and rename every file

@@ -241,7 +241,7 @@ static int run(const net_opts *opt, double wall0) {
     mg_output *out = NULL;
     mg_net *net = NULL;
     int *mask = NULL;
-    uint64_t *pop_spikes = NULL;
+    uint64_t *pop_spikes = NULL, *pop_out = NULL;
     char stop_msg[1024] = "";
     mg_status st = mg_context_set_threads(ctx, opt->threads);
     if (st == MG_OK)
@@ -265,7 +265,8 @@ static int run(const net_opts *opt, double wall0) {
     size_t np = spec->n_pops ? spec->n_pops : 1;
     mask = calloc(np, sizeof *mask);
     pop_spikes = calloc(np, sizeof *pop_spikes);
-    if (!mask || !pop_spikes) {
+    pop_out = calloc(np, sizeof *pop_out);
+    if (!mask || !pop_spikes || !pop_out) {
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -296,6 +297,9 @@ static int run(const net_opts *opt, double wall0) {
     mg_net_stats stats = mg_net_get_stats(net);
     for (size_t i = 0; i < spec->n_pops; i++)
         pop_spikes[i] = mg_net_pop_spikes(net, (uint32_t)i);
+    for (size_t j = 0; j < spec->n_projs; j++)
+        if (spec->projs[j].pre < spec->n_pops)
+            pop_out[spec->projs[j].pre] += mg_net_proj_synapses(net, (uint32_t)j);
     mg_output_run_info info = {
         .status = st,
         .message = st == MG_OK ? NULL : stop_msg,
@@ -312,6 +316,7 @@ static int run(const net_opts *opt, double wall0) {
         .plastic_synapses = stats.plastic_synapses,
         .plastic_synapse_bytes = stats.plastic_synapse_bytes,
         .pop_spikes = pop_spikes,
+        .pop_out_synapses = pop_out,
     };
     mg_status fin = mg_output_finish(out, &info);
     if (fin != MG_OK) {
@@ -336,6 +341,7 @@ done:
     mg_io_net_model_free(&model);
     free(mask);
     free(pop_spikes);
+    free(pop_out);
     mg_context_destroy(&ctx);
     return mg_status_exit_code(st);
 }

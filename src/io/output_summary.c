@@ -1,5 +1,6 @@
 /* Result writers: summary.json (jansson). */
 #include "io/output_internal.h"
+#include "mgsim/plast.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -58,6 +59,9 @@ mg_status mg_out_summary_write(mg_output *o, const mg_output_run_info *info, con
     put(root, "duration_requested_ms", json_real(o->duration_ms), &bad);
     put(root, "mg_mM", json_real(o->mg_mM), &bad);
     put(root, "steps", uint_json(info->steps), &bad);
+    mg_energy_params energy;
+    mg_energy_defaults(&energy);
+    double atp_total = 0.0;
     for (size_t i = 0; i < o->n_pops; i++) {
         uint64_t spikes = info->pop_spikes ? info->pop_spikes[i] : o->spikes[i];
         double rate = o->pop_n[i] && duration_s > 0.0
@@ -72,10 +76,26 @@ mg_status mg_out_summary_write(mg_output *o, const mg_output_run_info *info, con
         put(p, "spikes", uint_json(spikes), &bad);
         put(p, "rate_hz", json_real(rate), &bad);
         put(p, "recorded", json_boolean(o->recorded[i]), &bad);
+        if (info->pop_out_synapses) {
+            /* Attwell & Laughlin 2001: ATP per action potential and per released vesicle
+             * (mg_energy_defaults, docs/models/energy.md); every spike releases on each of the
+             * neuron's outgoing synapses with the release probability */
+            double events = o->pop_n[i] ? (double)spikes * (double)info->pop_out_synapses[i] /
+                                              (double)o->pop_n[i]
+                                        : 0.0;
+            mg_energy_readout e = mg_energy_eval(&energy, events, (double)spikes);
+            put(p, "synaptic_events", json_real(events), &bad);
+            put(p, "atp_spikes", json_real(e.atp_spikes), &bad);
+            put(p, "atp_synaptic", json_real(e.atp_synaptic), &bad);
+            put(p, "atp_total", json_real(e.atp_total), &bad);
+            atp_total += e.atp_total;
+        }
         put(pops, o->pop_names[i], p, &bad);
         total += spikes;
     }
     put(root, "populations", pops, &bad);
+    if (info->pop_out_synapses)
+        put(root, "atp_total", json_real(atp_total), &bad);
     put(root, "spikes", uint_json(total), &bad);
     put(root, "synapses", uint_json(info->synapses), &bad);
     put(root, "synapse_bytes", json_real(info->synapse_bytes), &bad);
