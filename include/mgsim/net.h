@@ -124,7 +124,8 @@ typedef enum {
     MG_NET_PLAST_NONE = 0,            /* static weights */
     MG_NET_PLAST_GRAUPNER_BRUNEL = 1, /* Graupner & Brunel 2012 (spike or NMDA calcium) */
     MG_NET_PLAST_STDP_PAIR = 2,       /* pair-based STDP, all-to-all traces (baseline) */
-    MG_NET_PLAST_STDP_TRIPLET = 3     /* triplet STDP, Pfister & Gerstner 2006 (baseline) */
+    MG_NET_PLAST_STDP_TRIPLET = 3,    /* triplet STDP, Pfister & Gerstner 2006 (baseline) */
+    MG_NET_PLAST_SHOUVAL2002 = 4      /* Shouval, Bear & Cooper 2002 NMDA-calcium rule */
 } mg_net_plast_rule;
 
 /* Source of a Graupner–Brunel projection's presynaptic calcium. */
@@ -171,7 +172,42 @@ typedef enum {
  *   is not used). A value left NAN takes the rule's default, mg_stdp_defaults (plast.h):
  *   triplet, Pfister & Gerstner 2006 Table 4 (visual cortex, all-to-all, full model); pair,
  *   τ± of that table and A2+ 5e-3, A2- 5.25e-3 (an assumption: Song, Miller & Abbott 2000's
- *   ratio 1.05). The Graupner–Brunel fields are ignored under these rules. */
+ *   ratio 1.05). The Graupner–Brunel fields are ignored under these rules.
+ * SHOUVAL2002: the rule of mg_shouval_run (plast.h; Shouval, Bear & Cooper 2002, PNAS
+ *   99:10831) on every synapse (i -> j), clock-driven (every step, every synapse):
+ *     dCa/dt = -Ca/τCa + s P0 G g_i(t) B(V_j + BPAP_j(t), [Mg]o) (V_r - V_j - BPAP_j(t))
+ *     dw/dt  = η(Ca) (Ω(Ca) - λ w)
+ *   g_i = I_f e^{-u/τf} + I_s e^{-u/τs}, u the time since the last presynaptic spike of i
+ *   arrived (after the projection's delay, which must be constant; nmda_sum 1: every arrival
+ *   adds); V_j the membrane potential of j at the end of the step (a source target is not
+ *   allowed by the engine); BPAP_j the Shouval back-propagating spike of j's last spike,
+ *   bpap_delay_ms after it (rounded to steps); B with the block constants of
+ *   mg_net_spec.nmda and the current [Mg]o; s = nmda_scale. The weight w (initial value
+ *   rho_init) is stored per synapse in double precision with Ca (16 bytes per synapse);
+ *   the conductance increment per presynaptic spike is w · sh.w_scale_nS (an assumption:
+ *   the rule's w is dimensionless). One exponential-Euler step of dt per step (Ca: exact
+ *   decay, influx at the step's middle; w: exponential relaxation at the mean Ca of the
+ *   step), the scheme of mg_shouval_run with step dt. The Graupner–Brunel and STDP fields
+ *   are ignored (nmda_scale excepted). */
+
+/* Shouval 2002 parameters of a network projection (NAN: the default of mg_shouval_defaults,
+ * filled by mg_net_plast_fill_shouval; units and ranges as in mg_shouval_params). */
+typedef struct {
+    double alpha1_uM, alpha2_uM;         /* α1, α2 of Ω, µM (> 0, α1 < α2) */
+    double beta1_per_uM, beta2_per_uM;   /* β1, β2 of Ω, 1/µM (> 0) */
+    double a0, a_ltp, a_ltd;             /* Ω coefficients */
+    double lambda;                       /* λ (> 0) */
+    double p1_s, p2, p3, p4_s;           /* η coefficients (>= 0, p3 > 0, not p2 = p4_s = 0) */
+    double tau_ca_ms;                    /* τCa, ms (> 0) */
+    double p0, g_nmda;                   /* P0, |G_NMDA| µM/(ms·mV) (>= 0) */
+    double i_f, i_s, tau_f_ms, tau_s_ms; /* NMDA gating: amplitudes (>= 0), decays ms (> 0) */
+    double v_r_mV;                       /* calcium reversal V_r, mV */
+    double bpap_mV, bpap_fast_frac;      /* BPAP amplitude mV, fast fraction in [0, 1] */
+    double bpap_tau_fast_ms, bpap_tau_slow_ms, bpap_delay_ms; /* ms (> 0, > 0, >= 0) */
+    double nmda_sum;                                          /* 0 or 1 */
+    double w_scale_nS; /* conductance per unit w, nS (>= 0); default 1 nS, an assumption */
+} mg_net_shouval_spec;
+
 typedef struct {
     mg_net_plast_rule rule;
     char params[32]; /* name of the named set the values started from ("DP"); informative */
@@ -196,15 +232,21 @@ typedef struct {
     double tau_x_ms, tau_y_ms;        /* τx, τy of the traces r2, o2, ms (> 0) */
     double a2_plus, a2_minus;         /* pair amplitudes, fractions of the weight range (>= 0) */
     double a3_plus, a3_minus;         /* triplet amplitudes (>= 0; not used by STDP_PAIR) */
+    mg_net_shouval_spec sh;           /* SHOUVAL2002 (NAN: default) */
 } mg_net_plast_spec;
 
-/* Fill *p with the defaults above (rule NONE; the STDP values NAN). */
+/* Fill *p with the defaults above (rule NONE; the STDP and Shouval values NAN). */
 void mg_net_plast_defaults(mg_net_plast_spec *p);
 
 /* For an STDP rule, replace each NAN STDP value of *p by the rule's default (mg_stdp_defaults);
  * for other rules nothing changes. mg_net_create does this on its copy; the model loader does
  * it so that the resolved model lists the values. */
 void mg_net_plast_fill_stdp(mg_net_plast_spec *p);
+
+/* For rule SHOUVAL2002, replace each NAN field of p->sh by the default of mg_shouval_defaults
+ * (w_scale_nS: 1 nS, an assumption); for other rules nothing changes. mg_net_create does this on
+ * its copy; the model loader does it so that the resolved model lists the values. */
+void mg_net_plast_fill_shouval(mg_net_plast_spec *p);
 
 /* Set the Graupner–Brunel values of *p (tau_ca_ms .. sigma, and params) from the named set of
  * mg_gb_params_by_name (include/mgsim/plast.h: DP, DPD, DPD', P, D, D', cortical_slices,
@@ -421,7 +463,8 @@ uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32
 
 /* Copy the efficacy ρ of the synapses of projection proj (ordered as mg_net_proj_get) into
  * rho (capacity cap; may be NULL), each advanced from its last event to the current time by
- * the noise-free drift, as the weight recorders report it (STDP rules: the bounded weight u).
+ * the noise-free drift, as the weight recorders report it (STDP rules: the bounded weight u;
+ * shouval2002: the rule's weight w, the conductance being w · sh.w_scale_nS).
  * Returns the number of synapses of a plastic projection (only cap copied), 0 for a static
  * projection or an invalid index. */
 uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t cap);
@@ -430,7 +473,8 @@ uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t
  * at the current time into ca (capacity cap; may be NULL): the presynaptic part (per neuron in
  * spike mode, per synapse in nmda mode) plus the postsynaptic trace, decayed to now, jumps of
  * the last simulated step included. Dimensionless (the units of θd, θp). Returns the number of
- * synapses (only cap copied), 0 for a static or STDP projection or an invalid index. */
+ * synapses (only cap copied), 0 for a static or STDP projection or an invalid index.
+ * shouval2002: the calcium Ca of each synapse at the end of the last step, in µM. */
 uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint64_t cap);
 
 /* Read neuron i of population pop's membrane potential (mV); NAN if invalid. */

@@ -26,8 +26,8 @@ static const char *const dist_names[] = {"const", "normal", "uniform", "lognorma
 static const char *const dist_keys[] = {"dist", "value", "mean", "sd",  "low", "high",
                                         "mu",   "sigma", "min",  "max", NULL};
 static const char *const format_names[] = {"sonata", "csv", NULL};
-static const char *const plast_rule_names[] = {"none", "graupner_brunel", "stdp_pair",
-                                               "stdp_triplet", NULL};
+static const char *const plast_rule_names[] = {"none",         "graupner_brunel", "stdp_pair",
+                                               "stdp_triplet", "shouval2002",     NULL};
 _Static_assert(sizeof(mg_net_plast_rule) == sizeof(int), "ENUM keys are stored as int");
 static const char *const plast_calcium_names[] = {"spike", "nmda", NULL};
 _Static_assert(sizeof(mg_net_plast_calcium) == sizeof(int), "ENUM keys are stored as int");
@@ -52,6 +52,13 @@ _Static_assert(sizeof(mg_net_plast_calcium) == sizeof(int), "ENUM keys are store
 #define PLNUM(key, f, unit, lo, hi, fl, meaning)                                                   \
     NUM("projections.*.plasticity." key, MG_KEYS_PROJ, PRJOFF(plast.f), unit, lo, hi, fl, PLS,     \
         meaning)
+
+/* Shouval 2002 keys: plasticity.shouval.KEY (NAN in the spec = the default of
+ * mg_shouval_defaults, text def; sources in include/mgsim/plast.h and
+ * docs/models/shouval-2002.md) */
+#define SHNUM(key, f, unit, lo, hi, fl, meaning, def)                                              \
+    K("projections.*.plasticity.shouval." key, MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.sh.f), 0, \
+      unit, lo, hi, fl, PLS, NULL, "shouval2002: " meaning, def)
 
 /* key, type, owner, offset, offset2, unit, min, max, flags, applies, names, meaning, default */
 #define K(key, type, owner, off, off2, unit, lo, hi, fl, ap, names, meaning, deftext)              \
@@ -196,8 +203,10 @@ static const mg_net_key table[] = {
       0, PLS, plast_rule_names,
       "plasticity of the synapses: none (static weight_nS), graupner_brunel (calcium rule of "
       "Graupner & Brunel 2012, calcium from spike times or NMDA: see calcium), stdp_pair or "
-      "stdp_triplet (all-to-all trace STDP, Pfister & Gerstner 2006, bounded weight); the weight "
-      "is w_min_nS + rho (w_max_nS - w_min_nS) and weight_nS is not used",
+      "stdp_triplet (all-to-all trace STDP, Pfister & Gerstner 2006, bounded weight), "
+      "shouval2002 (NMDA-calcium rule of Shouval, Bear & Cooper 2002, clock-driven: see "
+      "shouval.*); the weight is w_min_nS + rho (w_max_nS - w_min_nS) (shouval2002: w w_scale_nS) "
+      "and weight_nS is not used",
       NULL),
     K("projections.*.plasticity.params", MG_KEY_GBSET, MG_KEYS_PROJ, PRJOFF(plast), 0, "", 0, 0, 0,
       PLS, NULL,
@@ -258,6 +267,42 @@ static const mg_net_key table[] = {
     K("projections.*.plasticity.a3_minus", MG_KEY_NUMBER, MG_KEYS_PROJ, PRJOFF(plast.a3_minus), 0,
       "", 0, INF, 0, PLS, NULL, "STDP triplet: triplet depression amplitude A3-",
       "pair 0, triplet 2.3e-4"),
+    K("projections.*.plasticity.w_scale_nS", MG_KEY_NUMBER, MG_KEYS_PROJ,
+      PRJOFF(plast.sh.w_scale_nS), 0, "nS", 0, INF, 0, PLS, NULL,
+      "shouval2002: conductance per unit of the rule's weight w (an assumption: set it per model); "
+      "the initial w is rho_init (Shouval's w0 = 0.25)",
+      "1"),
+    SHNUM("alpha1_uM", alpha1_uM, "uM", 0, INF, GT0, "LTD threshold alpha1 of Omega", "0.35"),
+    SHNUM("alpha2_uM", alpha2_uM, "uM", 0, INF, GT0, "LTP threshold alpha2 of Omega (> alpha1)",
+          "0.55"),
+    SHNUM("beta1_per_uM", beta1_per_uM, "1/uM", 0, INF, GT0, "slope beta1 of Omega", "80"),
+    SHNUM("beta2_per_uM", beta2_per_uM, "1/uM", 0, INF, GT0, "slope beta2 of Omega", "80"),
+    SHNUM("a0", a0, "", -INF, INF, 0, "Omega at zero calcium, a0", "0.25"),
+    SHNUM("a_ltp", a_ltp, "", -INF, INF, 0, "Omega coefficient of the LTP sigmoid", "1"),
+    SHNUM("a_ltd", a_ltd, "", -INF, INF, 0, "Omega coefficient of the LTD sigmoid", "-0.25"),
+    SHNUM("lambda", lambda, "", 0, INF, GT0, "weight decay lambda", "1"),
+    SHNUM("p1_s", p1_s, "s", 0, INF, 0, "learning-rate coefficient P1 of eta", "0.1"),
+    SHNUM("p2", p2, "", 0, INF, 0, "learning-rate coefficient P2 of eta", "1e-5"),
+    SHNUM("p3", p3, "", 0, INF, GT0, "learning-rate exponent P3 of eta", "3"),
+    SHNUM("p4_s", p4_s, "s", 0, INF, 0, "learning-rate coefficient P4 of eta", "1"),
+    SHNUM("tau_ca_ms", tau_ca_ms, "ms", 0, INF, GT0, "calcium decay time constant tauCa", "50"),
+    SHNUM("p0", p0, "", 0, INF, 0, "NMDA calcium fraction P0", "0.5"),
+    SHNUM("g_nmda", g_nmda, "uM/(ms mV)", 0, INF, 0, "NMDA calcium conductance |G_NMDA|", "0.002"),
+    SHNUM("i_f", i_f, "", 0, INF, 0, "fast NMDA gating amplitude I_f", "0.5"),
+    SHNUM("i_s", i_s, "", 0, INF, 0, "slow NMDA gating amplitude I_s", "0.5"),
+    SHNUM("tau_f_ms", tau_f_ms, "ms", 0, INF, GT0, "fast NMDA gating decay tau_f", "50"),
+    SHNUM("tau_s_ms", tau_s_ms, "ms", 0, INF, GT0, "slow NMDA gating decay tau_s", "200"),
+    SHNUM("v_r_mV", v_r_mV, "mV", -INF, INF, 0, "calcium reversal potential V_r", "130"),
+    SHNUM("bpap_mV", bpap_mV, "mV", -INF, INF, 0, "back-propagating spike amplitude", "100"),
+    SHNUM("bpap_fast_frac", bpap_fast_frac, "", 0, 1, 0, "fast fraction of the BPAP", "0.75"),
+    SHNUM("bpap_tau_fast_ms", bpap_tau_fast_ms, "ms", 0, INF, GT0, "fast BPAP decay", "3"),
+    SHNUM("bpap_tau_slow_ms", bpap_tau_slow_ms, "ms", 0, INF, GT0, "slow BPAP decay", "25"),
+    SHNUM("bpap_delay_ms", bpap_delay_ms, "ms", 0, 1e4, MG_KEY_MAX_EXCL,
+          "delay of the BPAP after the postsynaptic spike (rounded to whole steps)", "2"),
+    SHNUM("nmda_sum", nmda_sum, "", 0, 1, 0,
+          "0: the latest presynaptic spike's gating replaces the earlier (reference code); 1: "
+          "every spike adds",
+          "0"),
     /* inputs */
     K("inputs.*.type", MG_KEY_ENUM, MG_KEYS_INPUT, INPOFF(kind), 0, "", 0, 0, REQ, 0, input_names,
       "kind of input", NULL),

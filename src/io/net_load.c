@@ -1249,16 +1249,40 @@ static mg_status load_projections(loader *L, const mg_yaml_node *root) {
             has_weight = has_weight || pj->edge_weight_nS;
         }
         if (pj->plast.rule != MG_NET_PLAST_NONE) {
-            mg_net_plast_fill_stdp(&pj->plast); /* the STDP rule's defaults where not given */
+            mg_net_plast_fill_stdp(&pj->plast);    /* the STDP rule's defaults where not given */
+            mg_net_plast_fill_shouval(&pj->plast); /* and the Shouval rule's */
             const mg_net_plast_spec *pl = &pj->plast;
             const mg_yaml_node *pn_pl = get_path(pn, "plasticity");
             char key[KEYLEN];
             if (get_path(pn, "weight_nS")) {
                 snprintf(key, sizeof key, "%s.weight_nS", path);
                 return fail(L, MG_ERR_CONFIG, get_path(pn, "weight_nS"), 1, key,
-                            "a plastic projection takes its weight from rho: w = w_min_nS + rho "
-                            "(w_max_nS - w_min_nS); remove weight_nS and set "
-                            "plasticity.w_min_nS and plasticity.w_max_nS");
+                            pl->rule == MG_NET_PLAST_SHOUVAL2002
+                                ? "a shouval2002 projection takes its weight from the rule's w: "
+                                  "the conductance is w w_scale_nS; remove weight_nS and set "
+                                  "plasticity.w_scale_nS and plasticity.rho_init (initial w)"
+                                : "a plastic projection takes its weight from rho: w = w_min_nS + "
+                                  "rho (w_max_nS - w_min_nS); remove weight_nS and set "
+                                  "plasticity.w_min_nS and plasticity.w_max_nS");
+            }
+            if (pl->rule == MG_NET_PLAST_SHOUVAL2002) {
+                if (!(pl->sh.alpha2_uM > pl->sh.alpha1_uM)) {
+                    const char *which = get_path(pn_pl, "shouval.alpha2_uM") ? "shouval.alpha2_uM"
+                                                                             : "shouval.alpha1_uM";
+                    const mg_yaml_node *at = get_path(pn_pl, which);
+                    snprintf(key, sizeof key, "%s.plasticity.%s", path, which);
+                    return fail(L, MG_ERR_DATA, at ? at : pn_pl, at ? 0 : 1, key,
+                                "the thresholds are in the wrong order: alpha2_uM (%g) must be > "
+                                "alpha1_uM (%g)",
+                                pl->sh.alpha2_uM, pl->sh.alpha1_uM);
+                }
+                if (!(pl->sh.nmda_sum == 0.0 || pl->sh.nmda_sum == 1.0)) {
+                    const mg_yaml_node *at = get_path(pn_pl, "shouval.nmda_sum");
+                    snprintf(key, sizeof key, "%s.plasticity.shouval.nmda_sum", path);
+                    return fail(L, MG_ERR_DATA, at ? at : pn_pl, at ? 0 : 1, key,
+                                "must be 0 or 1, got %g", pl->sh.nmda_sum);
+                }
+                continue;
             }
             if (!(pl->theta_p >= pl->theta_d)) {
                 const char *which = get_path(pn_pl, "theta_p")   ? "theta_p"

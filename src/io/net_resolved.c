@@ -301,11 +301,20 @@ static int present(const mg_net_key *k, const void *base, const mg_net_spec *sp)
             static const char *const stdp_keys[] = {"tau_plus_ms", "tau_minus_ms", "tau_x_ms",
                                                     "tau_y_ms",    "a2_plus",      "a2_minus",
                                                     "a3_plus",     "a3_minus"};
-            static const char *const common[] = {"rule", "w_min_nS", "w_max_nS", "rho_init"};
+            static const char *const common[] = {"rule", "rho_init"};
             const char *leaf = k->key + 25;
             for (size_t c = 0; c < sizeof common / sizeof common[0]; c++)
                 if (strcmp(leaf, common[c]) == 0)
                     return 1;
+            int shouval = pj->plast.rule == MG_NET_PLAST_SHOUVAL2002;
+            if (strncmp(leaf, "shouval.", 8) == 0 || strcmp(leaf, "w_scale_nS") == 0)
+                return shouval;
+            if (strcmp(leaf, "nmda_scale") == 0 && shouval)
+                return 1;
+            if (shouval)
+                return 0;
+            if (strcmp(leaf, "w_min_nS") == 0 || strcmp(leaf, "w_max_nS") == 0)
+                return 1;
             int is_stdp_key = 0;
             for (size_t c = 0; c < sizeof stdp_keys / sizeof stdp_keys[0]; c++)
                 is_stdp_key |= strcmp(leaf, stdp_keys[c]) == 0;

@@ -3,6 +3,7 @@
 #define MGSIM_NET_INTERNAL_H
 
 #include "mgsim/net.h"
+#include "mgsim/plast.h"
 
 #include <stdatomic.h>
 
@@ -80,6 +81,19 @@ typedef struct {
     double *pre_c2, *post_c2;
     double *decay2;
     uint32_t n_decay2;
+    /* Shouval 2002 (sh_w != NULL; rho is NULL): clock-driven, every synapse every step.
+     * sh_w, sh_ca: weight and calcium per synapse (row order); sh_gf, sh_gs: the gating parts of
+     * each pre neuron at the start of the next step, sh_gm its value at that step's middle;
+     * sh_bf, sh_bs: the BPAP parts of each post neuron at the start of the step, sh_drive
+     * B(Vd)(V_r - Vd) of the step (written by the thread owning the post neuron);
+     * sh_fired: post spike flags of the last sh_db + 1 steps (slot step % (sh_db + 1));
+     * pre arrivals come from ring/ring_n with d_pre = the projection's delay. */
+    double *sh_w, *sh_ca;
+    double *sh_gf, *sh_gs, *sh_gm;
+    double *sh_bf, *sh_bs, *sh_drive;
+    uint8_t *sh_fired;
+    uint32_t sh_db;
+    mg_shouval_params sh; /* the filled parameters (epsp, w0, step unused) */
 } mg_proj;
 
 /* A weight recorder (net_plast.c). */

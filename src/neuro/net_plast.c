@@ -1,5 +1,8 @@
 /* Plastic projections: the Graupner & Brunel 2012 calcium rule with spike-time or NMDA-gated
- * calcium, event-driven, in the network engine (docs/models/network-plasticity.md).
+ * calcium, event-driven, in the network engine (docs/models/network-plasticity.md); pair and
+ * triplet STDP (event-driven traces); the Shouval, Bear & Cooper 2002 rule, clock-driven (its
+ * NMDA influx couples the presynaptic gating to the postsynaptic voltage through the block, so
+ * every synapse takes mg_shouval_run's step every dt: shouval_events, shouval_traces).
  *
  * The calcium of synapse (i -> j) is linear in the spikes, so it is the sum of a presynaptic
  * trace of neuron i (jumps C_pre, D after each spike of i) and a postsynaptic trace of neuron
@@ -55,6 +58,41 @@
 /* Largest decay table: beyond it e^{-n dt/τCa} is computed with exp(). */
 #define DECAY_TABLE_MAX 65536u
 
+/* The fields of mg_net_shouval_spec, in declaration order. */
+#define SH_NFIELDS 27
+static void sh_fields(mg_net_shouval_spec *h, double *f[SH_NFIELDS]) {
+    double *g[SH_NFIELDS] = {&h->alpha1_uM,
+                             &h->alpha2_uM,
+                             &h->beta1_per_uM,
+                             &h->beta2_per_uM,
+                             &h->a0,
+                             &h->a_ltp,
+                             &h->a_ltd,
+                             &h->lambda,
+                             &h->p1_s,
+                             &h->p2,
+                             &h->p3,
+                             &h->p4_s,
+                             &h->tau_ca_ms,
+                             &h->p0,
+                             &h->g_nmda,
+                             &h->i_f,
+                             &h->i_s,
+                             &h->tau_f_ms,
+                             &h->tau_s_ms,
+                             &h->v_r_mV,
+                             &h->bpap_mV,
+                             &h->bpap_fast_frac,
+                             &h->bpap_tau_fast_ms,
+                             &h->bpap_tau_slow_ms,
+                             &h->bpap_delay_ms,
+                             &h->nmda_sum,
+                             &h->w_scale_nS};
+    memcpy(f, g, sizeof g);
+}
+_Static_assert(sizeof(mg_net_shouval_spec) == SH_NFIELDS * sizeof(double),
+               "sh_fields lists every field of mg_net_shouval_spec");
+
 mg_status mg_net_plast_set_params(mg_context *ctx, mg_net_plast_spec *p, const char *name) {
     mg_gb_params g;
     mg_status st = mg_gb_params_by_name(ctx, name, &g);
@@ -93,6 +131,31 @@ void mg_net_plast_defaults(mg_net_plast_spec *p) {
     /* STDP: NAN = the rule's default (mg_stdp_defaults, filled by mg_net_plast_fill_stdp) */
     p->tau_plus_ms = p->tau_minus_ms = p->tau_x_ms = p->tau_y_ms = NAN;
     p->a2_plus = p->a2_minus = p->a3_plus = p->a3_minus = NAN;
+    /* Shouval 2002: NAN = the default (mg_shouval_defaults, filled by mg_net_plast_fill_shouval) */
+    double *f[SH_NFIELDS];
+    sh_fields(&p->sh, f);
+    for (int m = 0; m < SH_NFIELDS; m++)
+        *f[m] = NAN;
+}
+
+void mg_net_plast_fill_shouval(mg_net_plast_spec *p) {
+    if (!p || p->rule != MG_NET_PLAST_SHOUVAL2002)
+        return;
+    mg_shouval_params d;
+    mg_shouval_defaults(&d);
+    double *f[SH_NFIELDS];
+    sh_fields(&p->sh, f);
+    const double v[SH_NFIELDS] = {d.alpha1_uM, d.alpha2_uM, d.beta1_per_uM, d.beta2_per_uM, d.a0,
+                                  d.a_ltp, d.a_ltd, d.lambda, d.p1_s, d.p2, d.p3, d.p4_s,
+                                  d.tau_ca_ms, d.p0, d.g_nmda, d.i_f, d.i_s, d.tau_f_ms, d.tau_s_ms,
+                                  d.v_r_mV, d.bpap_mV, d.bpap_fast_frac, d.bpap_tau_fast_ms,
+                                  d.bpap_tau_slow_ms, d.bpap_delay_ms, d.nmda_sum,
+                                  /* ASSUMPTION: the rule's w is dimensionless; 1 nS per unit w
+                                   * (docs/models/network-plasticity.md). Set it per model. */
+                                  1.0};
+    for (int m = 0; m < SH_NFIELDS; m++)
+        if (isnan(*f[m]))
+            *f[m] = v[m];
 }
 
 void mg_net_plast_fill_stdp(mg_net_plast_spec *p) {
@@ -368,6 +431,8 @@ static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i
 
 double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
                           int64_t k) {
+    if (pj->sh_w)
+        return pj->sh_w[x]; /* clock-driven: up to date */
     if (pj->stdp)
         return (double)pj->rho[x]; /* changes only at spikes */
     int64_t t0;
@@ -378,8 +443,126 @@ double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint
     return advance(pj, rho, c0, (double)(k - t0) * net->dt_ms, NULL);
 }
 
+/* ---------------------------------------------------------------- Shouval 2002, clock-driven */
+
+/* Neurons [lo, hi) of a population of n that thread t of T owns (net_run.c's rule). */
+static inline void sh_range(uint32_t n, int t, int T, uint32_t *lo, uint32_t *hi) {
+    *lo = (uint32_t)((uint64_t)n * (uint64_t)t / (uint64_t)T);
+    *hi = (uint32_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T);
+}
+
+/* Phase B of step k on thread t: the BPAP and the drive s P0 G B(Vd)(V_r - Vd) of the thread's
+ * post neurons at the step's middle, then Ca and w of the synapses onto them over the step
+ * (mg_shouval_run's exponential-Euler step with h = dt). */
+static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
+    const mg_shouval_params *h = &pj->sh;
+    const mg_pop *post = &net->pops[pj->post];
+    const uint32_t np = post->n, db = pj->sh_db;
+    const double dt = net->dt_ms, hh = 0.5 * dt;
+    const double hbf = exp(-hh / h->bpap_tau_fast_ms), hbs = exp(-hh / h->bpap_tau_slow_ms);
+    const double amp = h->nmda_scale * h->p0 * h->g_nmda;
+    const double kmg = mg_net_mg_at_step(net, k) / net->nmda.mg_scale_mM;
+    const double gam = net->nmda.gamma_per_mV;
+    uint32_t lo, hi;
+    sh_range(np, t, T, &lo, &hi);
+    uint8_t *now = pj->sh_fired + (size_t)(k % ((int64_t)db + 1)) * np;
+    const uint8_t *due = k >= (int64_t)db
+                             ? pj->sh_fired + (size_t)((k - (int64_t)db) % ((int64_t)db + 1)) * np
+                             : NULL;
+    for (uint32_t j = lo; j < hi; j++) {
+        now[j] = post->fired[j];
+        if (due && due[j]) { /* the most recent BPAP replaces the earlier one */
+            pj->sh_bf[j] = h->bpap_mV * h->bpap_fast_frac;
+            pj->sh_bs[j] = h->bpap_mV * (1.0 - h->bpap_fast_frac);
+        }
+        double bf = pj->sh_bf[j] * hbf, bs = pj->sh_bs[j] * hbs;
+        double vd = (post->v ? (double)post->v[j] : h->v_rest_mV) + bf + bs;
+        double blk = 1.0 / (1.0 + kmg * exp(-gam * vd));
+        pj->sh_drive[j] = amp * blk * (h->v_r_mV - vd);
+        pj->sh_bf[j] = bf * hbf;
+        pj->sh_bs[j] = bs * hbs;
+    }
+    const double ec = exp(-dt / h->tau_ca_ms), gain = h->tau_ca_ms * -expm1(-dt / h->tau_ca_ms);
+    const double il = 1.0 / h->lambda, rl = h->lambda * 1e-3 * dt; /* η in 1/s, dt in ms */
+    const int cube = h->p3 == 3.0;
+    const double a0 = h->a0, altp = h->a_ltp, altd = h->a_ltd, a1 = h->alpha1_uM, a2 = h->alpha2_uM,
+                 b1 = h->beta1_per_uM, b2 = h->beta2_per_uM;
+    const double p1 = h->p1_s, p2 = h->p2, p3 = h->p3, p4 = h->p4_s;
+    double *restrict ca = pj->sh_ca, *restrict w = pj->sh_w;
+    const double *restrict drive = pj->sh_drive;
+    for (uint32_t i = 0; i < pj->n_pre; i++) {
+        uint64_t a = pj->row[i], b = pj->row[i + 1];
+        if (T > 1) {
+            const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
+            uint64_t r0 = a;
+            if (t > 0)
+                a = r0 + sp[t - 1];
+            if (t < T - 1)
+                b = r0 + sp[t];
+        }
+        const double gg = gain * pj->sh_gm[i];
+        for (uint64_t x = a; x < b; x++) {
+            double c0 = ca[x], c1 = c0 * ec + gg * drive[pj->tgt[x]];
+            double cm = 0.5 * (c0 + c1);
+            /* Ω and η of plast.h (mg_shouval_omega, mg_shouval_eta) */
+            double om =
+                (a0 + altp / (1.0 + exp(-b2 * (cm - a2))) + altd / (1.0 + exp(-b1 * (cm - a1)))) *
+                il;
+            double c = cm > 0.0 ? cm : 0.0;
+            double cp = cube ? c * c * c : pow(c, p3);
+            double eta = 1.0 / (p1 / (p2 + cp) + p4);
+            w[x] = om + (w[x] - om) * exp(-eta * rl);
+            ca[x] = c1;
+        }
+    }
+}
+
+/* After phase B of step k (one thread): the gating of each pre neuron for step k + 1 (decay over
+ * the step, then the arrivals of step k + 1, the spikes of step k + 1 - d), and its middle. */
+static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
+    const mg_shouval_params *h = &pj->sh;
+    const int par = (int)(k & 1);
+    const int64_t S = (int64_t)pj->d_pre + 1;
+    size_t r = (size_t)(k % S), n = 0;
+    uint32_t *dst = pj->ring + r * pj->n_pre;
+    for (int tt = 0; tt < net->threads; tt++) {
+        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+        memcpy(dst + n, net->tspk[slot], net->tn_spk[slot] * sizeof *dst);
+        n += net->tn_spk[slot];
+    }
+    pj->ring_n[r] = n;
+    const double hh = 0.5 * net->dt_ms;
+    const double hf = exp(-hh / h->tau_f_ms), hs = exp(-hh / h->tau_s_ms);
+    const double ff = hf * hf, fs = hs * hs;
+    for (uint32_t i = 0; i < pj->n_pre; i++) {
+        pj->sh_gf[i] *= ff;
+        pj->sh_gs[i] *= fs;
+    }
+    int64_t ka = k + 1 - (int64_t)pj->d_pre; /* step of the spikes arriving at step k + 1 */
+    if (ka >= 0) {
+        size_t ra = (size_t)(ka % S);
+        const uint32_t *arr = pj->ring + ra * pj->n_pre;
+        for (size_t s = 0; s < pj->ring_n[ra]; s++) {
+            uint32_t i = arr[s];
+            if (h->nmda_sum == 0.0) {
+                pj->sh_gf[i] = h->i_f;
+                pj->sh_gs[i] = h->i_s;
+            } else {
+                pj->sh_gf[i] += h->i_f;
+                pj->sh_gs[i] += h->i_s;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < pj->n_pre; i++)
+        pj->sh_gm[i] = pj->sh_gf[i] * hf + pj->sh_gs[i] * hs;
+}
+
 void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
     mg_proj *pj = &net->projs[q];
+    if (pj->sh_w) {
+        shouval_events(net, pj, t, T, k);
+        return;
+    }
     if (pj->stdp) {
         stdp_events(net, pj, t, T, k);
         return;
@@ -466,6 +649,10 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
     const double dt = net->dt_ms;
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
+        if (pj->sh_w) {
+            shouval_traces(net, pj, k);
+            continue;
+        }
         if (!pj->rho)
             continue;
         if (pj->stdp) {
@@ -542,7 +729,56 @@ static int check_plast(mg_context *ctx, const mg_proj_spec *ps, const mg_net_pla
         CHK(p->a3_plus >= 0.0 && isfinite(p->a3_plus), "a3_plus must be >= 0", p->a3_plus);
         CHK(p->a3_minus >= 0.0 && isfinite(p->a3_minus), "a3_minus must be >= 0", p->a3_minus);
     }
-    if (!stdp) { /* the Graupner–Brunel values (not used by STDP) */
+    if (p->rule == MG_NET_PLAST_SHOUVAL2002) {
+        const mg_net_shouval_spec *h = &p->sh;
+        CHK(h->alpha1_uM > 0.0 && isfinite(h->alpha1_uM), "shouval.alpha1_uM must be > 0 uM",
+            h->alpha1_uM);
+        CHK(h->alpha2_uM > h->alpha1_uM && isfinite(h->alpha2_uM),
+            "shouval.alpha2_uM must be > shouval.alpha1_uM (LTD needs less calcium than LTP)",
+            h->alpha2_uM);
+        CHK(h->beta1_per_uM > 0.0 && isfinite(h->beta1_per_uM),
+            "shouval.beta1_per_uM must be > 0 /uM", h->beta1_per_uM);
+        CHK(h->beta2_per_uM > 0.0 && isfinite(h->beta2_per_uM),
+            "shouval.beta2_per_uM must be > 0 /uM", h->beta2_per_uM);
+        CHK(isfinite(h->a0), "shouval.a0 must be finite", h->a0);
+        CHK(isfinite(h->a_ltp), "shouval.a_ltp must be finite", h->a_ltp);
+        CHK(isfinite(h->a_ltd), "shouval.a_ltd must be finite", h->a_ltd);
+        CHK(h->lambda > 0.0 && isfinite(h->lambda), "shouval.lambda must be > 0", h->lambda);
+        CHK(h->p1_s >= 0.0 && isfinite(h->p1_s), "shouval.p1_s must be >= 0 s", h->p1_s);
+        CHK(h->p2 >= 0.0 && isfinite(h->p2), "shouval.p2 must be >= 0", h->p2);
+        CHK(h->p3 > 0.0 && isfinite(h->p3), "shouval.p3 must be > 0", h->p3);
+        CHK(h->p4_s >= 0.0 && isfinite(h->p4_s), "shouval.p4_s must be >= 0 s", h->p4_s);
+        CHK(h->p2 > 0.0 || h->p4_s > 0.0,
+            "shouval.p4_s must be > 0 when shouval.p2 is 0 (infinite rate at zero calcium)",
+            h->p4_s);
+        CHK(h->tau_ca_ms > 0.0 && isfinite(h->tau_ca_ms), "shouval.tau_ca_ms must be > 0 ms",
+            h->tau_ca_ms);
+        CHK(h->p0 >= 0.0 && isfinite(h->p0), "shouval.p0 must be >= 0", h->p0);
+        CHK(h->g_nmda >= 0.0 && isfinite(h->g_nmda), "shouval.g_nmda must be >= 0 uM/(ms mV)",
+            h->g_nmda);
+        CHK(h->i_f >= 0.0 && isfinite(h->i_f), "shouval.i_f must be >= 0", h->i_f);
+        CHK(h->i_s >= 0.0 && isfinite(h->i_s), "shouval.i_s must be >= 0", h->i_s);
+        CHK(h->tau_f_ms > 0.0 && isfinite(h->tau_f_ms), "shouval.tau_f_ms must be > 0 ms",
+            h->tau_f_ms);
+        CHK(h->tau_s_ms > 0.0 && isfinite(h->tau_s_ms), "shouval.tau_s_ms must be > 0 ms",
+            h->tau_s_ms);
+        CHK(isfinite(h->v_r_mV), "shouval.v_r_mV must be finite", h->v_r_mV);
+        CHK(isfinite(h->bpap_mV), "shouval.bpap_mV must be finite", h->bpap_mV);
+        CHK(h->bpap_fast_frac >= 0.0 && h->bpap_fast_frac <= 1.0,
+            "shouval.bpap_fast_frac must be in [0, 1]", h->bpap_fast_frac);
+        CHK(h->bpap_tau_fast_ms > 0.0 && isfinite(h->bpap_tau_fast_ms),
+            "shouval.bpap_tau_fast_ms must be > 0 ms", h->bpap_tau_fast_ms);
+        CHK(h->bpap_tau_slow_ms > 0.0 && isfinite(h->bpap_tau_slow_ms),
+            "shouval.bpap_tau_slow_ms must be > 0 ms", h->bpap_tau_slow_ms);
+        CHK(h->bpap_delay_ms >= 0.0 && h->bpap_delay_ms < 1e4,
+            "shouval.bpap_delay_ms must be in [0, 1e4) ms", h->bpap_delay_ms);
+        CHK(h->nmda_sum == 0.0 || h->nmda_sum == 1.0, "shouval.nmda_sum must be 0 or 1",
+            h->nmda_sum);
+        CHK(h->w_scale_nS >= 0.0 && isfinite(h->w_scale_nS), "shouval.w_scale_nS must be >= 0 nS",
+            h->w_scale_nS);
+        CHK(p->nmda_scale >= 0.0 && isfinite(p->nmda_scale), "nmda_scale must be >= 0",
+            p->nmda_scale);
+    } else if (!stdp) { /* the Graupner–Brunel values (not used by STDP) */
         CHK(p->tau_ca_ms > 0.0 && isfinite(p->tau_ca_ms), "tau_ca_ms must be > 0 ms", p->tau_ca_ms);
         CHK(p->tau_rho_s > 0.0 && isfinite(p->tau_rho_s), "tau_rho_s must be > 0 s", p->tau_rho_s);
         CHK(p->c_pre >= 0.0 && isfinite(p->c_pre), "c_pre must be >= 0", p->c_pre);
@@ -561,9 +797,11 @@ static int check_plast(mg_context *ctx, const mg_proj_spec *ps, const mg_net_pla
         CHK(p->nmda_scale >= 0.0 && isfinite(p->nmda_scale), "nmda_scale must be >= 0",
             p->nmda_scale);
     }
-    CHK(p->w_min_nS >= 0.0 && isfinite(p->w_min_nS), "w_min_nS must be >= 0 nS", p->w_min_nS);
-    CHK(p->w_max_nS >= p->w_min_nS && isfinite(p->w_max_nS), "w_max_nS must be >= w_min_nS",
-        p->w_max_nS);
+    if (p->rule != MG_NET_PLAST_SHOUVAL2002) {
+        CHK(p->w_min_nS >= 0.0 && isfinite(p->w_min_nS), "w_min_nS must be >= 0 nS", p->w_min_nS);
+        CHK(p->w_max_nS >= p->w_min_nS && isfinite(p->w_max_nS), "w_max_nS must be >= w_min_nS",
+            p->w_max_nS);
+    }
 #undef CHK
     if (bad) {
         *st = mg_error_raise(ctx, MG_ERR_DATA, "projections.%s.plasticity.%s, got %g", ps->name,
@@ -580,17 +818,111 @@ static int check_plast(mg_context *ctx, const mg_proj_spec *ps, const mg_net_pla
     return 0;
 }
 
+/* Build the Shouval 2002 state of projection k (rule SHOUVAL2002). */
+static mg_status shouval_build(mg_net *net, const mg_net_spec *s, size_t k) {
+    const mg_proj_spec *ps = &s->projs[k];
+    mg_proj *pj = &net->projs[k];
+    mg_net_plast_fill_shouval(&pj->spec.plast);
+    mg_status st = MG_OK;
+    if (check_plast(net->ctx, ps, &pj->spec.plast, &st))
+        return st;
+    if (pj->d)
+        return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                              "projections.%s.delay_ms: the shouval2002 rule needs one constant "
+                              "delay (the presynaptic NMDA gating is kept per neuron); give a "
+                              "number, not a distribution or per-edge delays",
+                              ps->name);
+    if (pj->rec == MG_RECEPTOR_NMDA && net->nmda.saturating && net->nmda.exact)
+        return mg_error_raise(net->ctx, MG_ERR_CONFIG,
+                              "projections.%s: plasticity does not work with nmda.exact", ps->name);
+    const mg_net_plast_spec *p = &pj->spec.plast;
+    const mg_net_shouval_spec *h = &p->sh;
+    uint32_t npost = s->pops[pj->post].n, npre = pj->n_pre;
+    double db = nearbyint(h->bpap_delay_ms / net->dt_ms);
+    if (db > 1e6)
+        return mg_error_raise(net->ctx, MG_ERR_DATA,
+                              "projections.%s.plasticity.shouval.bpap_delay_ms: %g ms is more than "
+                              "1e6 steps of dt",
+                              ps->name, h->bpap_delay_ms);
+    mg_shouval_params *q = &pj->sh;
+    mg_shouval_defaults(q);
+    q->alpha1_uM = h->alpha1_uM;
+    q->alpha2_uM = h->alpha2_uM;
+    q->beta1_per_uM = h->beta1_per_uM;
+    q->beta2_per_uM = h->beta2_per_uM;
+    q->a0 = h->a0;
+    q->a_ltp = h->a_ltp;
+    q->a_ltd = h->a_ltd;
+    q->lambda = h->lambda;
+    q->p1_s = h->p1_s;
+    q->p2 = h->p2;
+    q->p3 = h->p3;
+    q->p4_s = h->p4_s;
+    q->tau_ca_ms = h->tau_ca_ms;
+    q->p0 = h->p0;
+    q->g_nmda = h->g_nmda;
+    q->nmda_scale = p->nmda_scale;
+    q->i_f = h->i_f;
+    q->i_s = h->i_s;
+    q->tau_f_ms = h->tau_f_ms;
+    q->tau_s_ms = h->tau_s_ms;
+    q->v_r_mV = h->v_r_mV;
+    q->mg_scale_mM = net->nmda.mg_scale_mM;
+    q->gamma_per_mV = net->nmda.gamma_per_mV;
+    q->bpap_mV = h->bpap_mV;
+    q->bpap_fast_frac = h->bpap_fast_frac;
+    q->bpap_tau_fast_ms = h->bpap_tau_fast_ms;
+    q->bpap_tau_slow_ms = h->bpap_tau_slow_ms;
+    q->bpap_delay_ms = h->bpap_delay_ms;
+    q->nmda_sum = h->nmda_sum;
+    net->plastic = 1;
+    pj->sh_db = (uint32_t)db;
+    pj->d_pre = pj->d_const; /* the arrival ring holds the spikes of the last d + 1 steps */
+    pj->w_lo = 0.0;
+    pj->w_span = h->w_scale_nS;
+    size_t ns = (size_t)(pj->nsyn ? pj->nsyn : 1), a = npre ? npre : 1, b = npost ? npost : 1;
+    free(pj->w); /* the weight comes from w */
+    pj->w = NULL;
+    pj->sh_w = malloc(ns * sizeof *pj->sh_w);
+    pj->sh_ca = calloc(ns, sizeof *pj->sh_ca);
+    pj->sh_gf = calloc(a, sizeof *pj->sh_gf);
+    pj->sh_gs = calloc(a, sizeof *pj->sh_gs);
+    pj->sh_gm = calloc(a, sizeof *pj->sh_gm);
+    pj->sh_bf = calloc(b, sizeof *pj->sh_bf);
+    pj->sh_bs = calloc(b, sizeof *pj->sh_bs);
+    pj->sh_drive = calloc(b, sizeof *pj->sh_drive);
+    pj->sh_fired = calloc(((size_t)pj->sh_db + 1) * b, 1);
+    pj->ring = malloc(((size_t)pj->d_pre + 1) * a * sizeof *pj->ring);
+    pj->ring_n = calloc((size_t)pj->d_pre + 1, sizeof *pj->ring_n);
+    if (!pj->sh_w || !pj->sh_ca || !pj->sh_gf || !pj->sh_gs || !pj->sh_gm || !pj->sh_bf ||
+        !pj->sh_bs || !pj->sh_drive || !pj->sh_fired || !pj->ring || !pj->ring_n)
+        return mg_error_raise(net->ctx, MG_ERR_NOMEM,
+                              "projections.%s: out of memory for the plastic state", ps->name);
+    for (uint64_t x = 0; x < pj->nsyn; x++)
+        pj->sh_w[x] =
+            mg_net_draw_dist(&p->rho_init, net->seed, MG_RNG_INIT, PLAST_INIT_ENTITY(k), x);
+    /* bytes per synapse: target (4), w and Ca (8 + 8); rows 8 per pre neuron */
+    double bytes = (double)pj->nsyn * 20.0 + (double)(npre + 1) * 8.0;
+    net->stats.synapse_bytes += (double)pj->nsyn * 16.0;
+    net->stats.plastic_synapses += pj->nsyn;
+    net->stats.plastic_synapse_bytes += bytes;
+    return MG_OK;
+}
+
 mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     const mg_proj_spec *ps = &s->projs[k];
     mg_proj *pj = &net->projs[k];
     if (ps->plast.rule == MG_NET_PLAST_NONE)
         return MG_OK;
     if (ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL &&
-        ps->plast.rule != MG_NET_PLAST_STDP_PAIR && ps->plast.rule != MG_NET_PLAST_STDP_TRIPLET)
+        ps->plast.rule != MG_NET_PLAST_STDP_PAIR && ps->plast.rule != MG_NET_PLAST_STDP_TRIPLET &&
+        ps->plast.rule != MG_NET_PLAST_SHOUVAL2002)
         return mg_error_raise(net->ctx, MG_ERR_CONFIG,
                               "projections.%s: unknown plasticity rule %d (valid: 1 "
-                              "graupner_brunel, 2 stdp_pair, 3 stdp_triplet)",
+                              "graupner_brunel, 2 stdp_pair, 3 stdp_triplet, 4 shouval2002)",
                               ps->name, (int)ps->plast.rule);
+    if (ps->plast.rule == MG_NET_PLAST_SHOUVAL2002)
+        return shouval_build(net, s, k);
     /* the engine's copy gets the rule's STDP defaults */
     mg_net_plast_fill_stdp(&pj->spec.plast);
     const int stdp = ps->plast.rule != MG_NET_PLAST_GRAUPNER_BRUNEL;
@@ -712,6 +1044,15 @@ void mg_netplast_free(mg_proj *pj) {
     free(pj->pre_c2);
     free(pj->post_c2);
     free(pj->decay2);
+    free(pj->sh_w);
+    free(pj->sh_ca);
+    free(pj->sh_gf);
+    free(pj->sh_gs);
+    free(pj->sh_gm);
+    free(pj->sh_bf);
+    free(pj->sh_bs);
+    free(pj->sh_drive);
+    free(pj->sh_fired);
 }
 
 mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s) {
@@ -726,7 +1067,8 @@ mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s) {
     for (size_t r = 0; r < s->n_weight_recs; r++) {
         mg_wrec *w = &net->wrecs[r];
         w->spec = s->weight_recs[r];
-        if (w->spec.proj >= net->n_projs || !net->projs[w->spec.proj].rho)
+        if (w->spec.proj >= net->n_projs ||
+            (!net->projs[w->spec.proj].rho && !net->projs[w->spec.proj].sh_w))
             return mg_error_raise(net->ctx, MG_ERR_CONFIG,
                                   "record.weights.%s: projection %s is not plastic (set its "
                                   "plasticity.rule)",
@@ -790,7 +1132,7 @@ int mg_netplast_record(mg_net *net, int64_t k, const mg_net_callbacks *cb, int64
         const mg_proj *pj = &net->projs[w->spec.proj];
         for (size_t m = 0; m < w->n; m++) {
             double rho = mg_netplast_rho_at(net, pj, w->syn[m], w->pre[m], w->post[m], k);
-            double c = rho < 0.0 ? 0.0 : (rho > 1.0 ? 1.0 : rho);
+            double c = pj->sh_w ? rho : (rho < 0.0 ? 0.0 : (rho > 1.0 ? 1.0 : rho));
             w->rho[m] = rho;
             w->w[m] = pj->w_lo + c * pj->w_span;
         }
@@ -802,7 +1144,7 @@ int mg_netplast_record(mg_net *net, int64_t k, const mg_net_callbacks *cb, int64
 }
 
 uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t cap) {
-    if (!net || proj >= net->n_projs || !net->projs[proj].rho)
+    if (!net || proj >= net->n_projs || (!net->projs[proj].rho && !net->projs[proj].sh_w))
         return 0;
     const mg_proj *pj = &net->projs[proj];
     uint64_t o = 0;
@@ -814,6 +1156,12 @@ uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t
 }
 
 uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint64_t cap) {
+    if (net && proj < net->n_projs && net->projs[proj].sh_w) { /* Shouval: Ca in µM */
+        const mg_proj *pj = &net->projs[proj];
+        for (uint64_t x = 0; ca && x < pj->nsyn && x < cap; x++)
+            ca[x] = pj->sh_ca[x];
+        return pj->nsyn;
+    }
     if (!net || proj >= net->n_projs || !net->projs[proj].rho || net->projs[proj].stdp)
         return 0;
     const mg_proj *pj = &net->projs[proj];

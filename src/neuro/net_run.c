@@ -556,7 +556,7 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
     if (net->plastic)
         for (size_t q = 0; q < net->n_projs; q++)
-            if (net->projs[q].rho)
+            if (net->projs[q].rho || net->projs[q].sh_w)
                 mg_netplast_events(net, q, t, T, k);
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
@@ -587,7 +587,20 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
                 }
                 double f = scale ? scale[s] : 1.0;
                 const uint32_t *restrict tg = pj->tgt;
-                if (pj->rho) {
+                if (pj->sh_w) {
+                    /* Shouval 2002: w · w_scale_nS (w unbounded) */
+                    const double *restrict sw = pj->sh_w;
+                    const double sc = pj->w_span * f;
+                    for (uint64_t x = a; x < b; x++) {
+                        mg_real w = MG_R(sw[x] * sc);
+                        if (ring_b) {
+                            ring[tg[x]] += w;
+                            ring_b[tg[x]] += w;
+                        } else {
+                            ring[(size_t)((k + pj->d_const) % S) * n + tg[x]] += w;
+                        }
+                    }
+                } else if (pj->rho) {
                     /* plastic: w = w_lo + clip(ρ, 0, 1) w_span */
                     const float *restrict rh = pj->rho;
                     const double lo = pj->w_lo, span = pj->w_span;
@@ -931,7 +944,9 @@ uint64_t mg_net_proj_get(const mg_net *net, uint32_t proj, uint32_t *pre, uint32
                 pre[o] = j;
             if (post)
                 post[o] = pj->tgt[x];
-            if (weight_nS && pj->rho) {
+            if (weight_nS && pj->sh_w) {
+                weight_nS[o] = pj->sh_w[x] * pj->w_span;
+            } else if (weight_nS && pj->rho) {
                 double c = (double)pj->rho[x];
                 c = c < 0.0 ? 0.0 : (c > 1.0 ? 1.0 : c);
                 weight_nS[o] = pj->w_lo + c * pj->w_span;

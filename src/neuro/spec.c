@@ -122,6 +122,8 @@ double mg_net_estimate_proj_synapses(const mg_net_spec *spec, size_t proj) {
  * weight unless the weight is constant, plus a 16-bit delay unless constant. */
 static double bytes_per_synapse(const mg_proj_spec *p) {
     double b = 4.0;
+    if (p->plast.rule == MG_NET_PLAST_SHOUVAL2002) /* w and Ca, double each */
+        return 20.0;
     if (p->plast.rule != MG_NET_PLAST_NONE) /* ρ and the column entry (synapse, pre) */
         return 16.0 + (p->delay_ms.kind != MG_DIST_CONST ? 2.0 : 0.0);
     if (p->conn == MG_CONN_EDGE_LIST
