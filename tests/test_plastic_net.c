@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "mgsim/base.h"
 #include "mgsim/io.h"
 #include "mgsim/net.h"
@@ -271,7 +273,7 @@ static int hash_spikes(void *user, uint32_t pop, double t_ms, const uint32_t *id
 
 static void run_recurrent(int threads, double delay_pre_ms, mg_net_plast_rule rule,
                           mg_net_plast_calcium calcium, spike_hash *h, double **rho_out,
-                          double **rho_init, uint64_t *nsyn) {
+                          double **rho_init, uint64_t *nsyn, double tox[3]) {
     mg_net_spec spec;
     mg_net_spec_defaults(&spec);
     spec.duration_ms = 150.0;
@@ -311,6 +313,9 @@ static void run_recurrent(int threads, double delay_pre_ms, mg_net_plast_rule ru
     projs[0].plast.a2_minus *= 10.0;
     projs[0].plast.a3_plus *= 10.0;
     projs[0].plast.a3_minus *= 10.0;
+    /* excitotoxic threshold at θp (1.3, DP): calcium crosses it often in this network, so the
+     * comparison across thread counts is not between zeros */
+    projs[0].plast.tox_threshold = projs[0].plast.theta_p;
     if (rule == MG_NET_PLAST_SHOUVAL2002) {
         /* one constant delay (the rule keeps the gating per neuron); w in [0, 1], 1 nS per w;
          * a faster learning rate (P4 0.01 s, P1 0.001 s) so that w moves in 150 ms */
@@ -320,6 +325,7 @@ static void run_recurrent(int threads, double delay_pre_ms, mg_net_plast_rule ru
         projs[0].plast.sh.p1_s = 0.001;
         projs[0].plast.sh.p4_s = 0.01;
         projs[0].plast.nmda_scale = 1.0;
+        projs[0].plast.tox_threshold = 0.5 * projs[0].plast.sh.alpha1_uM; /* crossed often */
     }
     mg_input_spec in;
     memset(&in, 0, sizeof in);
@@ -360,6 +366,8 @@ static void run_recurrent(int threads, double delay_pre_ms, mg_net_plast_rule ru
         ck_assert_int_eq(mg_net_run(net, spec.duration_ms, NULL), MG_OK);
     }
     ck_assert_uint_eq(mg_net_proj_rho(net, 0, *rho_out, *nsyn), *nsyn);
+    int has = mg_net_proj_tox(net, 0, &tox[0], &tox[1], &tox[2]);
+    ck_assert_int_eq(has, rule == MG_NET_PLAST_GRAUPNER_BRUNEL || rule == MG_NET_PLAST_SHOUVAL2002);
     mg_net_destroy(&net);
     mg_context_destroy(&ctx);
 }
@@ -378,8 +386,16 @@ START_TEST(test_threads_bitwise) {
         mg_net_plast_rule rule = d < 4    ? MG_NET_PLAST_GRAUPNER_BRUNEL
                                  : d == 4 ? MG_NET_PLAST_STDP_PAIR
                                           : MG_NET_PLAST_STDP_TRIPLET;
-        run_recurrent(1, delays[d], rule, ca, &h1, &r1, &r0, &n1);
-        run_recurrent(2, delays[d], rule, ca, &h2, &r2, NULL, &n2);
+        double x1[3], x2[3];
+        run_recurrent(1, delays[d], rule, ca, &h1, &r1, &r0, &n1, x1);
+        run_recurrent(2, delays[d], rule, ca, &h2, &r2, NULL, &n2, x2);
+        /* excitotoxic load (GB): identical bits at 1 and 2 threads, and not zero; STDP: none */
+        ck_assert(memcmp(x1, x2, sizeof x1) == 0 || (d >= 4 && isnan(x1[1]) && isnan(x2[1])));
+        if (d < 4) {
+            ck_assert(x1[1] > 0.0 && x1[2] > 0.0);
+            fprintf(stderr, "threads: %s, D %.1f ms: excitotoxic %.6f synapse-ms, %.6f ms\n",
+                    what[d], delays[d], x1[1], x1[2]);
+        }
         ck_assert_uint_gt(h1.spikes, 500);
         ck_assert_uint_eq(h1.spikes, h2.spikes);
         ck_assert_uint_eq(h1.hash, h2.hash);
@@ -1128,8 +1144,14 @@ START_TEST(test_shouval_threads) {
     spike_hash h1, h2;
     double *r1, *r2, *r0;
     uint64_t n1, n2;
-    run_recurrent(1, 0.0, MG_NET_PLAST_SHOUVAL2002, MG_NET_CALCIUM_SPIKE, &h1, &r1, &r0, &n1);
-    run_recurrent(2, 0.0, MG_NET_PLAST_SHOUVAL2002, MG_NET_CALCIUM_SPIKE, &h2, &r2, NULL, &n2);
+    double x1[3], x2[3];
+    run_recurrent(1, 0.0, MG_NET_PLAST_SHOUVAL2002, MG_NET_CALCIUM_SPIKE, &h1, &r1, &r0, &n1, x1);
+    run_recurrent(2, 0.0, MG_NET_PLAST_SHOUVAL2002, MG_NET_CALCIUM_SPIKE, &h2, &r2, NULL, &n2, x2);
+    /* excitotoxic load: identical bits at 1 and 2 threads, and not zero */
+    fprintf(stderr, "threads: shouval2002: excitotoxic %.6f synapse-ms, %.6g uM ms\n", x1[1],
+            x1[2]);
+    ck_assert(memcmp(x1, x2, sizeof x1) == 0);
+    ck_assert(x1[1] > 0.0 && x1[2] > 0.0);
     ck_assert_uint_gt(h1.spikes, 500);
     ck_assert_uint_eq(h1.spikes, h2.spikes);
     ck_assert_uint_eq(h1.hash, h2.hash);
@@ -1248,6 +1270,241 @@ START_TEST(test_shouval_keys) {
 }
 END_TEST
 
+/* --------------------------------------------------------------- (6) excitotoxic load */
+
+/* Independent reference: the calcium of one synapse, c(t) = Σ C_pre e^{-(t - t_i - D)/τ} +
+ * Σ C_post e^{-(t - t_j)/τ} (Graupner & Brunel 2012), stepped on a fine grid of h = 1e-3 ms by
+ * exact decay (events on grid points: every time here is a multiple of 0.1 ms), with the time
+ * and area above th by the midpoint rule. Error: at most h per threshold crossing for the
+ * time (the midpoint decides a whole cell), O(h^2) per cell of the area near a crossing. */
+static void tox_grid(const mg_gb_params *gb, const double *pre, size_t n_pre, const double *post,
+                     size_t n_post, double t_end, double th, double *time_ms, double *area) {
+    const double h = 1e-3;
+    const long n = lround(t_end / h);
+    const double dec = exp(-h / gb->tau_ca_ms), half = exp(-0.5 * h / gb->tau_ca_ms);
+    size_t a = 0, b = 0;
+    double c = 0.0, t = 0.0, ar = 0.0;
+    for (long k = 0; k < n; k++) {
+        while (a < n_pre && lround((pre[a] + gb->delay_D_ms) / h) == k)
+            c += gb->c_pre, a++;
+        while (b < n_post && lround(post[b] / h) == k)
+            c += gb->c_post, b++;
+        double cm = c * half;
+        if (cm > th) {
+            t += h;
+            ar += h * (cm - th);
+        }
+        c *= dec;
+    }
+    *time_ms = t;
+    *area = ar;
+}
+
+/* The 2-neuron network of forced spikes (DP set, no noise; 15 pairs at 5 Hz with the post spike
+ * 10 ms after the pre spike, so pre calcium (after D = 13.7 ms) and post calcium overlap and
+ * build up) reports the synapse's time and area above the threshold as computed (a) in closed
+ * form by src/plast/gb2012.c's readout (mg_gb_readout: exact sums of exponentials) and (b) on
+ * the fine grid above. Projection 0 has the default threshold (2 θp = 2.6), projection 1 θd
+ * (1.0). Tolerances: (a) 1e-9 relative (both exact in double; the engine sums per interval
+ * from decay tables, a rounding difference); (b) time 2 h per event (two crossings at most per
+ * inter-event interval), area 1e-6 relative plus 2 h² C per event. The run is split in two at
+ * an instant where c is above θd: the sum of the accumulated part and the open interval to
+ * "now" continues exactly (1e-12 relative against one run). */
+START_TEST(test_tox_gb_two_neurons) {
+    mg_gb_params gb;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DP", &gb), MG_OK);
+    gb.sigma = 0.0;
+    enum { NP = 15 };
+    double pre[NP], post[NP];
+    for (int k = 0; k < NP; k++) {
+        pre[k] = 100.0 + 200.0 * k;
+        post[k] = pre[k] + 10.0;
+    }
+    const double t_end = 3500.0; /* > 500 ms after the last event: c far below both thresholds */
+    const double r0[2] = {0.5, 0.5};
+    double got_t[2][2], got_a[2][2], thr[2];
+    for (int split = 0; split < 2; split++) {
+        forced_net f;
+        forced_build(&f, &gb, 1, pre, NP, post, NP, 2, r0, t_end);
+        f.projs[1].plast.tox_threshold = gb.theta_d;
+        mg_net *net = NULL;
+        ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+        if (split) { /* stop 1 ms after the 8th post spike (c ~ 3 > θd), read, go on */
+            double t1 = post[7] + 1.0;
+            ck_assert_int_eq(mg_net_run(net, t1, NULL), MG_OK);
+            double x[3], y[3];
+            ck_assert_int_eq(mg_net_proj_tox(net, 1, &x[0], &x[1], &x[2]), 1);
+            ck_assert_int_eq(mg_net_proj_tox(net, 1, &y[0], &y[1], &y[2]), 1);
+            ck_assert(memcmp(x, y, sizeof x) == 0); /* reading does not change the state */
+            double rt, ra;
+            tox_grid(&gb, pre, NP, post, NP, t1, gb.theta_d, &rt, &ra);
+            ASSERT_NEAR(x[1], rt, 2e-3 * 2 * 8); /* as (b) below, 16 events so far */
+            ck_assert_int_eq(mg_net_run(net, t_end - t1, NULL), MG_OK);
+        } else {
+            ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+        }
+        ck_assert_uint_eq(mg_net_pop_spikes(net, 1), NP);
+        for (uint32_t m = 0; m < 2; m++)
+            ck_assert_int_eq(mg_net_proj_tox(net, m, &thr[m], &got_t[split][m], &got_a[split][m]),
+                             1);
+        mg_net_destroy(&net);
+        free(f.inputs);
+    }
+    ASSERT_NEAR(thr[0], 2.0 * gb.theta_p, 0.0); /* the default, 2 θp */
+    ASSERT_NEAR(thr[1], gb.theta_d, 0.0);
+    for (int m = 0; m < 2; m++) {
+        mg_ca_readout ro;
+        ck_assert_int_eq(mg_gb_readout(NULL, &gb, NULL, pre, NP, post, NP, t_end, thr[m], &ro),
+                         MG_OK);
+        double gt, ga;
+        tox_grid(&gb, pre, NP, post, NP, t_end, thr[m], &gt, &ga);
+        fprintf(stderr,
+                "tox GB: threshold %.2f: net %.9f synapse-ms %.9f ms; gb2012 readout %.9f %.9f; "
+                "grid %.6f %.6f\n",
+                thr[m], got_t[0][m], got_a[0][m], ro.above_tox_ms, ro.tox_integral_ms, gt, ga);
+        ck_assert(got_t[0][m] > 1.0); /* the protocol crosses both thresholds */
+        ASSERT_NEAR(got_t[0][m], ro.above_tox_ms, 1e-9 * ro.above_tox_ms);
+        ASSERT_NEAR(got_a[0][m], ro.tox_integral_ms, 1e-9 * ro.tox_integral_ms);
+        ASSERT_NEAR(got_t[0][m], gt, 2e-3 * 2 * NP);
+        ASSERT_NEAR(got_a[0][m], ga, 1e-6 * ga + 2e-6 * 3.0 * 2 * NP);
+        /* split run: the same totals */
+        ASSERT_NEAR(got_t[1][m], got_t[0][m], 1e-12 * got_t[0][m]);
+        ASSERT_NEAR(got_a[1][m], got_a[0][m], 1e-12 * got_a[0][m]);
+    }
+}
+END_TEST
+
+/* shouval2002, 2 neurons (tetanus 100 Hz x 1 s, post held at -55 mV; as test_shouval_two_neurons):
+ * the network's time and area above a threshold equal mg_shouval_run's excitotoxic readout at
+ * that threshold (both: Ca linear within each step of dt = 0.1 ms, the same exponential-Euler
+ * Ca; src/plast/shouval.c). Tolerance 1e-6 relative: the reference may split an interval into
+ * one extra, shorter step (see test_shouval_two_neurons), moving Ca by ~1e-10 relative; a
+ * crossing within that step moves the time by at most that much. Also: the default threshold
+ * is 2 α2. */
+START_TEST(test_tox_shouval_two_neurons) {
+    static double pre[100];
+    for (int k = 0; k < 100; k++)
+        pre[k] = 100.0 + 10.0 * k;
+    const double v = -55.0, w0 = 0.25, t_end = 2000.0;
+    double ca_peak;
+    shouval_ref(pre, 100, NULL, 0, v, w0, t_end, &ca_peak);
+    const double th = 0.5 * ca_peak; /* crossed on the way up and down */
+    forced_net f;
+    shouval_net(&f, pre, 100, NULL, 0, v, w0, t_end);
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+    double th0;
+    ck_assert_int_eq(mg_net_proj_tox(net, 0, &th0, NULL, NULL), 1);
+    mg_shouval_params sp;
+    mg_shouval_defaults(&sp);
+    ASSERT_NEAR(th0, 2.0 * sp.alpha2_uM, 0.0);
+    mg_net_destroy(&net);
+    f.projs[0].plast.tox_threshold = th;
+    ck_assert_int_eq(mg_net_create(NULL, &f.spec, &net), MG_OK);
+    ck_assert_int_eq(mg_net_run(net, t_end, NULL), MG_OK);
+    double got[3];
+    ck_assert_int_eq(mg_net_proj_tox(net, 0, &got[0], &got[1], &got[2]), 1);
+    mg_net_destroy(&net);
+    free(f.inputs);
+    mg_shouval_params p;
+    mg_shouval_defaults(&p);
+    p.epsp_mV = 0.0;
+    p.v_rest_mV = v;
+    p.w0 = w0;
+    p.step_ms = DT;
+    double arr[100];
+    for (int i = 0; i < 100; i++)
+        arr[i] = pre[i] + DT; /* one step of delay, as shouval_ref */
+    mg_shouval_result r;
+    ck_assert_int_eq(mg_shouval_run(NULL, &p, arr, 100, NULL, 0, t_end, th, &r), MG_OK);
+    fprintf(stderr,
+            "tox shouval: threshold %.6f uM: net %.9f synapse-ms %.9f uM ms; mg_shouval_run "
+            "%.9f %.9f\n",
+            th, got[1], got[2], r.ca.above_tox_ms, r.ca.tox_integral_ms);
+    ASSERT_NEAR(got[0], th, 0.0);
+    ck_assert(got[1] > 100.0);
+    ASSERT_NEAR(got[1], r.ca.above_tox_ms, 1e-6 * r.ca.above_tox_ms);
+    ASSERT_NEAR(got[2], r.ca.tox_integral_ms, 1e-6 * r.ca.tox_integral_ms);
+}
+END_TEST
+
+/* mgsim net writes the excitotoxic load to summary.json (the model of test_weights_roundtrip:
+ * GB, DPD, threshold set to θp of DPD so that it is crossed): the keys are there and equal the
+ * engine's values for the same model and seed at 2 threads (the engine is thread-count
+ * independent); the per-synapse mean is the total over the synapses. The threshold key is
+ * refused when <= 0 and appears in model.resolved.yaml. */
+START_TEST(test_tox_summary) {
+    char dir[512], model[600], outdir[600];
+    snprintf(dir, sizeof dir, "%s/plastic_net_tox", MGSIM_TEST_TMP);
+    mkdir(MGSIM_TEST_TMP, 0777);
+    mkdir(dir, 0777);
+    snprintf(model, sizeof model, "%s/model.yaml", dir);
+    snprintf(outdir, sizeof outdir, "%s/out", dir);
+    FILE *f = fopen(model, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(model_text, f);
+    fclose(f);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "'%s' net '%s' -o '%s' -q --threads 2 --set run.duration_ms=150 "
+             "--set projections.EE.plasticity.tox_threshold=1.3 > '%s/log.txt' 2>&1",
+             MGSIM_BINARY, model, outdir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    /* the engine's values for the same model */
+    mg_context *ctx = mg_context_create();
+    const char *sets[2] = {"run.duration_ms=150", "projections.EE.plasticity.tox_threshold=1.3"};
+    mg_io_net_model *m = NULL;
+    ck_assert_int_eq(
+        mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), sets, 2, &m),
+        MG_OK);
+    mg_net *net = NULL;
+    ck_assert_int_eq(mg_net_create(ctx, mg_io_net_model_spec(m), &net), MG_OK);
+    ck_assert_int_eq(mg_net_run(net, 150.0, NULL), MG_OK);
+    double e[3];
+    ck_assert_int_eq(mg_net_proj_tox(net, 0, &e[0], &e[1], &e[2]), 1);
+    uint64_t nsyn = mg_net_proj_synapses(net, 0);
+    mg_net_destroy(&net);
+    mg_io_net_model_free(&m);
+    ck_assert(e[1] > 0.0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/summary.json", outdir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    ck_assert_msg(root != NULL, "%s: %s", path, err.text);
+    json_t *q = json_object_get(json_object_get(root, "excitotoxic_load"), "EE");
+    ck_assert_ptr_nonnull(q);
+    /* written with 15 significant digits: compare at 1e-14 relative */
+    ASSERT_NEAR(json_real_value(json_object_get(q, "threshold")), 1.3, 1e-14);
+    ck_assert_str_eq(json_string_value(json_object_get(q, "calcium_unit")), "1");
+    ck_assert_int_eq(json_integer_value(json_object_get(q, "synapses")), (json_int_t)nsyn);
+    ASSERT_NEAR(json_real_value(json_object_get(q, "excitotoxic_time_ms")), e[1], 1e-14 * e[1]);
+    ASSERT_NEAR(json_real_value(json_object_get(q, "excitotoxic_integral")), e[2], 1e-14 * e[2]);
+    ASSERT_NEAR(json_real_value(json_object_get(q, "excitotoxic_time_per_synapse_ms")),
+                e[1] / (double)nsyn, 1e-14 * e[1] / (double)nsyn);
+    ASSERT_NEAR(json_real_value(json_object_get(q, "excitotoxic_integral_per_synapse")),
+                e[2] / (double)nsyn, 1e-14 * e[2] / (double)nsyn);
+    fprintf(stderr, "tox summary: %llu synapses, %.6f synapse-ms, %.6f ms above 1.3\n",
+            (unsigned long long)nsyn, e[1], e[2]);
+    json_decref(root);
+    /* the resolved model lists the threshold (here and, filled, by default) */
+    snprintf(path, sizeof path, "%s/model.resolved.yaml", outdir);
+    mg_io_net_model *m2 = NULL;
+    ck_assert_int_eq(mg_io_net_load(ctx, path, NULL, 0, &m2), MG_OK);
+    ASSERT_NEAR(mg_io_net_model_spec(m2)->projs[0].plast.tox_threshold, 1.3, 0.0);
+    mg_io_net_model_free(&m2);
+    ck_assert_int_eq(
+        mg_io_net_load_buffer(ctx, "model.yaml", model_text, strlen(model_text), NULL, 0, &m2),
+        MG_OK);
+    /* no key: 2 θp of the DPD set (mg_gb_params_by_name) */
+    mg_gb_params dpd;
+    ck_assert_int_eq(mg_gb_params_by_name(NULL, "DPD", &dpd), MG_OK);
+    ASSERT_NEAR(mg_io_net_model_spec(m2)->projs[0].plast.tox_threshold, 2.0 * dpd.theta_p, 0.0);
+    mg_io_net_model_free(&m2);
+    mg_context_destroy(&ctx);
+    expect_error("projections.EE.plasticity.tox_threshold=0", MG_ERR_DATA, "tox_threshold", NULL);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("plastic_net");
     TCase *tc = tcase_create("core");
@@ -1268,6 +1525,9 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_shouval_two_neurons);
     tcase_add_test(tc, test_shouval_threads);
     tcase_add_test(tc, test_shouval_keys);
+    tcase_add_test(tc, test_tox_gb_two_neurons);
+    tcase_add_test(tc, test_tox_shouval_two_neurons);
+    tcase_add_test(tc, test_tox_summary);
     suite_add_tcase(s, tc);
     return s;
 }

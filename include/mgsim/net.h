@@ -227,6 +227,11 @@ typedef struct {
     double w_max_nS;     /* weight at ρ = 1, nS (>= w_min_nS) */
     mg_dist rho_init;    /* initial ρ of each synapse */
     double nmda_scale;   /* NMDA calcium only: multiplier s of C_pre B (>= 0); default 1 */
+    /* Excitotoxic threshold of the calcium readout (GRAUPNER_BRUNEL and SHOUVAL2002; the rule's
+     * calcium unit: dimensionless for GB, µM for Shouval; > 0). NAN (the default) means 2 θp
+     * (GB) or 2 sh.alpha2_uM (Shouval): the protocols' readout.ca_tox_rel = 2, an assumption
+     * (docs/models/energy.md). Not used by the STDP rules (no calcium). See mg_net_proj_tox. */
+    double tox_threshold;
     /* STDP rules (NAN: the rule's default, filled by mg_net_plast_fill_stdp) */
     double tau_plus_ms, tau_minus_ms; /* τ+, τ- of the traces r1, o1, ms (> 0) */
     double tau_x_ms, tau_y_ms;        /* τx, τy of the traces r2, o2, ms (> 0) */
@@ -247,6 +252,12 @@ void mg_net_plast_fill_stdp(mg_net_plast_spec *p);
  * (w_scale_nS: 1 nS, an assumption); for other rules nothing changes. mg_net_create does this on
  * its copy; the model loader does it so that the resolved model lists the values. */
 void mg_net_plast_fill_shouval(mg_net_plast_spec *p);
+
+/* The default excitotoxic threshold of *p (mg_net_plast_spec.tox_threshold left NAN): 2 θp for
+ * GRAUPNER_BRUNEL, 2 sh.alpha2_uM for SHOUVAL2002 (after mg_net_plast_fill_shouval; NAN fields
+ * give NAN), NAN for the other rules and for p NULL. The factor 2 is the protocols'
+ * readout.ca_tox_rel default, an assumption (docs/models/energy.md). */
+double mg_net_plast_tox_default(const mg_net_plast_spec *p);
 
 /* Set the Graupner–Brunel values of *p (tau_ca_ms .. sigma, and params) from the named set of
  * mg_gb_params_by_name (include/mgsim/plast.h: DP, DPD, DPD', P, D, D', cortical_slices,
@@ -476,6 +487,19 @@ uint64_t mg_net_proj_rho(const mg_net *net, uint32_t proj, double *rho, uint64_t
  * synapses (only cap copied), 0 for a static or STDP projection or an invalid index.
  * shouval2002: the calcium Ca of each synapse at the end of the last step, in µM. */
 uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint64_t cap);
+
+/* Excitotoxic load of plastic projection proj from t = 0 to the current time (Graupner–Brunel
+ * or shouval2002 rule; docs/models/energy.md): *time_ms = Σ over its synapses of the time with
+ * calcium c > the threshold (synapse·ms; divide by mg_net_proj_synapses for the mean per
+ * synapse), *integral = Σ over its synapses of ∫ max(c - threshold, 0) dt (calcium unit·ms:
+ * dimensionless·ms for GB, µM·ms for Shouval), *threshold the threshold used
+ * (mg_net_plast_spec.tox_threshold, its default filled). GB: exact between events (c decays
+ * exponentially from each event), up to now; Shouval: per step of dt, c linear within the step
+ * (the protocol readout of mg_shouval_run). The totals are summed in a fixed order and do not
+ * depend on the thread count. Any output pointer may be NULL. Returns 1 for such a projection;
+ * 0, with the outputs set to NAN, for a static or STDP projection or an invalid index. */
+int mg_net_proj_tox(const mg_net *net, uint32_t proj, double *threshold, double *time_ms,
+                    double *integral);
 
 /* Read neuron i of population pop's membrane potential (mV); NAN if invalid. */
 double mg_net_get_v(const mg_net *net, uint32_t pop, uint32_t i);

@@ -77,6 +77,16 @@ const char *mg_output_add_file(mg_output *o, const char *name);
  * message) and return its status. */
 mg_status mg_output_status(const mg_output *o);
 
+/* Excitotoxic load of one plastic projection with calcium (mg_net_proj_tox). */
+typedef struct {
+    const char *name;  /* projection name (borrowed) */
+    const char *unit;  /* calcium unit: "1" (Graupner–Brunel) or "uM" (Shouval 2002) */
+    uint64_t synapses; /* synapses of the projection */
+    double threshold;  /* excitotoxic threshold, calcium unit */
+    double time_ms;    /* Σ over synapses of the time with c > threshold, synapse·ms */
+    double integral;   /* Σ over synapses of ∫ max(c - threshold, 0) dt, unit·ms */
+} mg_output_tox;
+
 /* What summary.json records about the run, beyond what the writers saw. */
 typedef struct {
     mg_status status;                 /* MG_OK, MG_ERR_RUNAWAY or MG_ERR_INTERRUPTED */
@@ -98,6 +108,8 @@ typedef struct {
     const uint64_t *pop_out_synapses; /* synapses leaving each population (n_pops; network
                                          projections, not external inputs), or NULL: then no
                                          energy readout is written */
+    const mg_output_tox *tox;         /* n_tox excitotoxic readouts (borrowed), or NULL */
+    size_t n_tox;
 } mg_output_run_info;
 
 /* Flush and close every writer, write summary.json, and rename every file
@@ -107,6 +119,9 @@ typedef struct {
  * mg_mM, steps, populations {name: {n, spikes, rate_hz (spikes / n /
  * duration), recorded}}, spikes (total), synapses, synapse_bytes,
  * bytes_per_synapse, (with plastic projections: plastic_synapses, bytes_per_plastic_synapse),
+ * (with info->n_tox > 0: excitotoxic_load {projection: {calcium_unit, threshold, synapses,
+ * excitotoxic_time_ms (synapse·ms), excitotoxic_time_per_synapse_ms, excitotoxic_integral
+ * (unit·ms), excitotoxic_integral_per_synapse}}; per-synapse values null without synapses),
  * wall_s, build_wall_s, loop_wall_s, peak_rss_mb, files.
  * Errors: a writer's earlier error (see mg_output_status), MG_ERR_IO when a
  * file cannot be completed or renamed; then the temporary files remain for

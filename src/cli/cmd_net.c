@@ -62,7 +62,9 @@ void cli_net_help(FILE *out) {
         "                       record.state.<name>\n"
         "  summary.json         status, n, spikes and rate_hz per population, synapses,\n"
         "                       bytes_per_synapse, wall_s, build_wall_s, loop_wall_s,\n"
-        "                       peak_rss_mb, version, seed\n"
+        "                       peak_rss_mb, version, seed; ATP per population (energy);\n"
+        "                       excitotoxic_load per plastic projection with calcium\n"
+        "                       (synapse-ms and integral above plasticity.tox_threshold)\n"
         "\n"
         "On an error nothing is left in DIR. A runaway network (a rate above\n"
         "runaway.max_rate_hz) or an interrupted run (Ctrl-C or SIGTERM) still completes\n"
@@ -242,6 +244,8 @@ static int run(const net_opts *opt, double wall0) {
     mg_net *net = NULL;
     int *mask = NULL;
     uint64_t *pop_spikes = NULL, *pop_out = NULL;
+    mg_output_tox *tox = NULL;
+    size_t n_tox = 0;
     char stop_msg[1024] = "";
     mg_status st = mg_context_set_threads(ctx, opt->threads);
     if (st == MG_OK)
@@ -266,7 +270,8 @@ static int run(const net_opts *opt, double wall0) {
     mask = calloc(np, sizeof *mask);
     pop_spikes = calloc(np, sizeof *pop_spikes);
     pop_out = calloc(np, sizeof *pop_out);
-    if (!mask || !pop_spikes || !pop_out) {
+    tox = calloc(spec->n_projs ? spec->n_projs : 1, sizeof *tox);
+    if (!mask || !pop_spikes || !pop_out || !tox) {
         st = mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -300,6 +305,15 @@ static int run(const net_opts *opt, double wall0) {
     for (size_t j = 0; j < spec->n_projs; j++)
         if (spec->projs[j].pre < spec->n_pops)
             pop_out[spec->projs[j].pre] += mg_net_proj_synapses(net, (uint32_t)j);
+    for (size_t j = 0; j < spec->n_projs; j++) { /* excitotoxic load of the calcium rules */
+        mg_output_tox *r = &tox[n_tox];
+        if (!mg_net_proj_tox(net, (uint32_t)j, &r->threshold, &r->time_ms, &r->integral))
+            continue;
+        r->name = spec->projs[j].name;
+        r->unit = spec->projs[j].plast.rule == MG_NET_PLAST_SHOUVAL2002 ? "uM" : "1";
+        r->synapses = mg_net_proj_synapses(net, (uint32_t)j);
+        n_tox++;
+    }
     mg_output_run_info info = {
         .status = st,
         .message = st == MG_OK ? NULL : stop_msg,
@@ -317,6 +331,8 @@ static int run(const net_opts *opt, double wall0) {
         .plastic_synapse_bytes = stats.plastic_synapse_bytes,
         .pop_spikes = pop_spikes,
         .pop_out_synapses = pop_out,
+        .tox = tox,
+        .n_tox = n_tox,
     };
     mg_status fin = mg_output_finish(out, &info);
     if (fin != MG_OK) {
@@ -342,6 +358,7 @@ done:
     free(mask);
     free(pop_spikes);
     free(pop_out);
+    free(tox);
     mg_context_destroy(&ctx);
     return mg_status_exit_code(st);
 }

@@ -241,6 +241,13 @@ static const mg_net_key table[] = {
     PLNUM("nmda_scale", nmda_scale, "", 0, INF, 0,
           "calcium: nmda only: NMDA-receptor expression multiplier s of the jump c_pre s B(V, "
           "[Mg]o) (1 / B(V_ref, Mg_ref) makes an arrival at V_ref, Mg_ref add c_pre)"),
+    K("projections.*.plasticity.tox_threshold", MG_KEY_NUMBER, MG_KEYS_PROJ,
+      PRJOFF(plast.tox_threshold), 0, "", 0, INF, GT0, PLS, NULL,
+      "graupner_brunel and shouval2002: excitotoxic calcium threshold, in the rule's calcium unit "
+      "(dimensionless for graupner_brunel, uM for shouval2002); summary.json reports the "
+      "synapse-time and the integral of calcium above it (an assumption: 2 times the potentiation "
+      "threshold, as the protocols' readout.ca_tox_rel)",
+      "2 theta_p (graupner_brunel), 2 shouval.alpha2_uM (shouval2002)"),
     K("projections.*.plasticity.tau_plus_ms", MG_KEY_NUMBER, MG_KEYS_PROJ,
       PRJOFF(plast.tau_plus_ms), 0, "ms", 0, INF, GT0, PLS, NULL,
       "STDP: decay of the presynaptic trace r1, tau+ (Pfister & Gerstner 2006 Table 4)", "16.8"),

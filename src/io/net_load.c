@@ -1251,6 +1251,8 @@ static mg_status load_projections(loader *L, const mg_yaml_node *root) {
         if (pj->plast.rule != MG_NET_PLAST_NONE) {
             mg_net_plast_fill_stdp(&pj->plast);    /* the STDP rule's defaults where not given */
             mg_net_plast_fill_shouval(&pj->plast); /* and the Shouval rule's */
+            if (isnan(pj->plast.tox_threshold))    /* 2 θp or 2 α2 (NAN for STDP: not written) */
+                pj->plast.tox_threshold = mg_net_plast_tox_default(&pj->plast);
             const mg_net_plast_spec *pl = &pj->plast;
             const mg_yaml_node *pn_pl = get_path(pn, "plasticity");
             char key[KEYLEN];

@@ -309,7 +309,7 @@ static int present(const mg_net_key *k, const void *base, const mg_net_spec *sp)
             int shouval = pj->plast.rule == MG_NET_PLAST_SHOUVAL2002;
             if (strncmp(leaf, "shouval.", 8) == 0 || strcmp(leaf, "w_scale_nS") == 0)
                 return shouval;
-            if (strcmp(leaf, "nmda_scale") == 0 && shouval)
+            if ((strcmp(leaf, "nmda_scale") == 0 || strcmp(leaf, "tox_threshold") == 0) && shouval)
                 return 1;
             if (shouval)
                 return 0;

@@ -107,6 +107,33 @@ mg_status mg_out_summary_write(mg_output *o, const mg_output_run_info *info, con
         put(root, "bytes_per_plastic_synapse",
             json_real(info->plastic_synapse_bytes / (double)info->plastic_synapses), &bad);
     }
+    if (info->tox && info->n_tox) {
+        /* excitotoxic load per plastic projection (mg_net_proj_tox, docs/models/energy.md) */
+        json_t *tox = json_object();
+        if (!tox)
+            bad = 1;
+        for (size_t q = 0; tox && q < info->n_tox; q++) {
+            const mg_output_tox *r = &info->tox[q];
+            json_t *p = json_object();
+            if (!p || !r->name) {
+                json_decref(p);
+                bad = 1;
+                break;
+            }
+            double n = (double)r->synapses;
+            put(p, "calcium_unit", json_string(r->unit ? r->unit : ""), &bad);
+            put(p, "threshold", json_real(r->threshold), &bad);
+            put(p, "synapses", uint_json(r->synapses), &bad);
+            put(p, "excitotoxic_time_ms", json_real(r->time_ms), &bad);
+            put(p, "excitotoxic_time_per_synapse_ms",
+                r->synapses ? json_real(r->time_ms / n) : json_null(), &bad);
+            put(p, "excitotoxic_integral", json_real(r->integral), &bad);
+            put(p, "excitotoxic_integral_per_synapse",
+                r->synapses ? json_real(r->integral / n) : json_null(), &bad);
+            put(tox, r->name, p, &bad);
+        }
+        put(root, "excitotoxic_load", tox, &bad);
+    }
     put(root, "wall_s", json_real(info->wall_s), &bad);
     put(root, "build_wall_s", json_real(info->build_wall_s), &bad);
     put(root, "loop_wall_s", json_real(info->loop_wall_s), &bad);

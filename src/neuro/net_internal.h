@@ -94,6 +94,12 @@ typedef struct {
     uint8_t *sh_fired;
     uint32_t sh_db;
     mg_shouval_params sh; /* the filled parameters (epsp, w0, step unused) */
+    /* Excitotoxic load (GB and Shouval; NULL otherwise): per post neuron j, the time (ms) and
+     * the integral of (c - tox_thr)+ (unit·ms) summed over the synapses onto j, written only by
+     * the thread that owns j, in an order that does not depend on the thread count. GB: up to
+     * each synapse's last update (mg_net_proj_tox adds the rest to now). */
+    double tox_thr;
+    double *tox_t, *tox_i;
 } mg_proj;
 
 /* A weight recorder (net_plast.c). */

@@ -34,6 +34,7 @@
 
 #include "base/rng.h"
 #include "mgsim/plast.h"
+#include "plast/plast_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -57,6 +58,12 @@
 
 /* Largest decay table: beyond it e^{-n dt/τCa} is computed with exp(). */
 #define DECAY_TABLE_MAX 65536u
+
+/* Default excitotoxic threshold / the rule's potentiation threshold (θp or α2): the protocols'
+ * readout.ca_tox_rel default (src/plast/protocols.c). ASSUMPTION: no published threshold for
+ * excitotoxic synaptic calcium in these rules' units; settable per projection
+ * (plasticity.tox_threshold), docs/models/energy.md. */
+#define TOX_REL_DEFAULT 2.0
 
 /* The fields of mg_net_shouval_spec, in declaration order. */
 #define SH_NFIELDS 27
@@ -128,6 +135,7 @@ void mg_net_plast_defaults(mg_net_plast_spec *p) {
      * expression); the jump C_pre s B(V, Mg) is the network approximation of
      * mg_gb_calcium_params' NMDA current (docs/models/network-plasticity.md). */
     p->nmda_scale = 1.0;
+    p->tox_threshold = NAN; /* mg_net_plast_tox_default */
     /* STDP: NAN = the rule's default (mg_stdp_defaults, filled by mg_net_plast_fill_stdp) */
     p->tau_plus_ms = p->tau_minus_ms = p->tau_x_ms = p->tau_y_ms = NAN;
     p->a2_plus = p->a2_minus = p->a3_plus = p->a3_minus = NAN;
@@ -156,6 +164,16 @@ void mg_net_plast_fill_shouval(mg_net_plast_spec *p) {
     for (int m = 0; m < SH_NFIELDS; m++)
         if (isnan(*f[m]))
             *f[m] = v[m];
+}
+
+double mg_net_plast_tox_default(const mg_net_plast_spec *p) {
+    if (!p)
+        return NAN;
+    if (p->rule == MG_NET_PLAST_GRAUPNER_BRUNEL)
+        return TOX_REL_DEFAULT * p->theta_p;
+    if (p->rule == MG_NET_PLAST_SHOUVAL2002)
+        return TOX_REL_DEFAULT * p->sh.alpha2_uM;
+    return NAN;
 }
 
 void mg_net_plast_fill_stdp(mg_net_plast_spec *p) {
@@ -416,6 +434,18 @@ static inline double calcium(const mg_proj *pj, uint64_t x, uint32_t i, uint32_t
            pj->post_c[j] * decay_steps(pj, t0 - tq, dt_ms);
 }
 
+/* Excitotoxic load of one inter-event interval: c decays from c0 over len ms with τ, so it stays
+ * above th for x = min(len, τ ln(c0/th)), with ∫(c - th) dt = τ c0 (1 - e^{-x/τ}) - th x there
+ * (the exact spike-mode readout of src/plast/gb2012.c). Adds to *t (ms) and *a (unit·ms). */
+static inline void tox_decay(double th, double tau, double c0, double len, double *t, double *a) {
+    if (!(c0 > th) || !(len > 0.0))
+        return;
+    double x = tau * log(c0 / th);
+    x = x < len ? x : len;
+    *t += x;
+    *a += tau * c0 * -expm1(-x / tau) - th * x;
+}
+
 /* Update synapse x (i -> j) to step k, with noise. */
 static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
                           int64_t k) {
@@ -425,6 +455,8 @@ static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i
         return;
     plast_normals g = {net->seed, pj->rng_purpose, (uint32_t)x, (uint64_t)k << 12, 0, 0.0, 0};
     double len = (double)(k - t0) * net->dt_ms;
+    if (c0 > pj->tox_thr) /* only the thread owning j writes tox_t[j], tox_i[j] */
+        tox_decay(pj->tox_thr, pj->spec.plast.tau_ca_ms, c0, len, &pj->tox_t[j], &pj->tox_i[j]);
     pj->rho[x] =
         (float)advance(pj, (double)pj->rho[x], c0, len, pj->spec.plast.sigma > 0.0 ? &g : NULL);
 }
@@ -490,6 +522,7 @@ static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
     const double p1 = h->p1_s, p2 = h->p2, p3 = h->p3, p4 = h->p4_s;
     double *restrict ca = pj->sh_ca, *restrict w = pj->sh_w;
     const double *restrict drive = pj->sh_drive;
+    const double thr = pj->tox_thr;
     for (uint32_t i = 0; i < pj->n_pre; i++) {
         uint64_t a = pj->row[i], b = pj->row[i + 1];
         if (T > 1) {
@@ -513,6 +546,12 @@ static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
             double eta = 1.0 / (p1 / (p2 + cp) + p4);
             w[x] = om + (w[x] - om) * exp(-eta * rl);
             ca[x] = c1;
+            if (c0 > thr || c1 > thr) { /* excitotoxic load: c linear over the step */
+                uint32_t j = pj->tgt[x];
+                double xa = mg_lin_above(c0, c1, thr, dt);
+                pj->tox_t[j] += xa;
+                pj->tox_i[j] += xa >= dt ? dt * (cm - thr) : 0.5 * xa * ((c0 > c1 ? c0 : c1) - thr);
+            }
         }
     }
 }
@@ -802,6 +841,11 @@ static int check_plast(mg_context *ctx, const mg_proj_spec *ps, const mg_net_pla
         CHK(p->w_max_nS >= p->w_min_nS && isfinite(p->w_max_nS), "w_max_nS must be >= w_min_nS",
             p->w_max_nS);
     }
+    if (!stdp) {
+        double th = isnan(p->tox_threshold) ? mg_net_plast_tox_default(p) : p->tox_threshold;
+        CHK(th > 0.0 && isfinite(th), "tox_threshold must be > 0 (excitotoxic calcium threshold)",
+            th);
+    }
 #undef CHK
     if (bad) {
         *st = mg_error_raise(ctx, MG_ERR_DATA, "projections.%s.plasticity.%s, got %g", ps->name,
@@ -826,6 +870,9 @@ static mg_status shouval_build(mg_net *net, const mg_net_spec *s, size_t k) {
     mg_status st = MG_OK;
     if (check_plast(net->ctx, ps, &pj->spec.plast, &st))
         return st;
+    if (isnan(pj->spec.plast.tox_threshold)) /* the engine's copy gets the default */
+        pj->spec.plast.tox_threshold = mg_net_plast_tox_default(&pj->spec.plast);
+    pj->tox_thr = pj->spec.plast.tox_threshold;
     if (pj->d)
         return mg_error_raise(net->ctx, MG_ERR_CONFIG,
                               "projections.%s.delay_ms: the shouval2002 rule needs one constant "
@@ -892,10 +939,13 @@ static mg_status shouval_build(mg_net *net, const mg_net_spec *s, size_t k) {
     pj->sh_bs = calloc(b, sizeof *pj->sh_bs);
     pj->sh_drive = calloc(b, sizeof *pj->sh_drive);
     pj->sh_fired = calloc(((size_t)pj->sh_db + 1) * b, 1);
+    pj->tox_t = calloc(b, sizeof *pj->tox_t);
+    pj->tox_i = calloc(b, sizeof *pj->tox_i);
     pj->ring = malloc(((size_t)pj->d_pre + 1) * a * sizeof *pj->ring);
     pj->ring_n = calloc((size_t)pj->d_pre + 1, sizeof *pj->ring_n);
     if (!pj->sh_w || !pj->sh_ca || !pj->sh_gf || !pj->sh_gs || !pj->sh_gm || !pj->sh_bf ||
-        !pj->sh_bs || !pj->sh_drive || !pj->sh_fired || !pj->ring || !pj->ring_n)
+        !pj->sh_bs || !pj->sh_drive || !pj->sh_fired || !pj->ring || !pj->ring_n || !pj->tox_t ||
+        !pj->tox_i)
         return mg_error_raise(net->ctx, MG_ERR_NOMEM,
                               "projections.%s: out of memory for the plastic state", ps->name);
     for (uint64_t x = 0; x < pj->nsyn; x++)
@@ -929,6 +979,9 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     mg_status st = MG_OK;
     if (check_plast(net->ctx, ps, &pj->spec.plast, &st))
         return st;
+    if (isnan(pj->spec.plast.tox_threshold)) /* the engine's copy gets the default */
+        pj->spec.plast.tox_threshold = mg_net_plast_tox_default(&pj->spec.plast);
+    pj->tox_thr = pj->spec.plast.tox_threshold;
     if (pj->nsyn > UINT32_MAX)
         return mg_error_raise(net->ctx, MG_ERR_TOO_BIG,
                               "projections.%s: a plastic projection may have at most %u synapses, "
@@ -983,6 +1036,10 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     pj->post_c = calloc(npost ? npost : 1, sizeof *pj->post_c);
     pj->post_t = calloc(npost ? npost : 1, sizeof *pj->post_t);
     pj->decay = malloc(pj->n_decay * sizeof *pj->decay);
+    if (!stdp) {
+        pj->tox_t = calloc(npost ? npost : 1, sizeof *pj->tox_t);
+        pj->tox_i = calloc(npost ? npost : 1, sizeof *pj->tox_i);
+    }
     if (!stdp && p->calcium == MG_NET_CALCIUM_NMDA) {
         pj->syn_c = calloc(ns, sizeof *pj->syn_c);
         pj->nmda_jump = p->c_pre * p->nmda_scale;
@@ -993,7 +1050,8 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     }
     if (!pj->rho || !pj->col || !pj->col_syn || !pj->col_pre || !pj->pre_c || !pj->pre_t ||
         !pj->post_c || !pj->post_t || !pj->decay || (pj->d_pre > 0 && (!pj->ring || !pj->ring_n)) ||
-        (!stdp && p->calcium == MG_NET_CALCIUM_NMDA && !pj->syn_c))
+        (!stdp && p->calcium == MG_NET_CALCIUM_NMDA && !pj->syn_c) ||
+        (!stdp && (!pj->tox_t || !pj->tox_i)))
         return mg_error_raise(net->ctx, MG_ERR_NOMEM,
                               "projections.%s: out of memory for the plastic state", ps->name);
     for (uint32_t n = 0; n < pj->n_decay; n++)
@@ -1053,6 +1111,8 @@ void mg_netplast_free(mg_proj *pj) {
     free(pj->sh_bs);
     free(pj->sh_drive);
     free(pj->sh_fired);
+    free(pj->tox_t);
+    free(pj->tox_i);
 }
 
 mg_status mg_netplast_build_recorders(mg_net *net, const mg_net_spec *s) {
@@ -1175,4 +1235,41 @@ uint64_t mg_net_proj_calcium(const mg_net *net, uint32_t proj, double *ca, uint6
                         pj->post_c[j] * decay_steps(pj, k - pj->post_t[j], net->dt_ms);
             }
     return pj->nsyn;
+}
+
+int mg_net_proj_tox(const mg_net *net, uint32_t proj, double *threshold, double *time_ms,
+                    double *integral) {
+    double th = NAN, t = NAN, a = NAN;
+    int ok = net && proj < net->n_projs && net->projs[proj].tox_t;
+    if (ok) {
+        const mg_proj *pj = &net->projs[proj];
+        const uint32_t npost = net->pops[pj->post].n;
+        th = pj->tox_thr;
+        t = 0.0;
+        a = 0.0;
+        for (uint32_t j = 0; j < npost; j++) { /* post-neuron order: thread-count independent */
+            t += pj->tox_t[j];
+            a += pj->tox_i[j];
+        }
+        if (pj->rho) { /* GB: from each synapse's last update to now, in row order */
+            double tt = 0.0, aa = 0.0;
+            for (uint32_t i = 0; i < pj->n_pre; i++)
+                for (uint64_t x = pj->row[i]; x < pj->row[i + 1]; x++) {
+                    int64_t t0;
+                    double c0 = calcium(pj, x, i, pj->tgt[x], net->dt_ms, &t0);
+                    if (c0 > th && t0 < net->step)
+                        tox_decay(th, pj->spec.plast.tau_ca_ms, c0,
+                                  (double)(net->step - t0) * net->dt_ms, &tt, &aa);
+                }
+            t += tt;
+            a += aa;
+        }
+    }
+    if (threshold)
+        *threshold = th;
+    if (time_ms)
+        *time_ms = t;
+    if (integral)
+        *integral = a;
+    return ok;
 }
