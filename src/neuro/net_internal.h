@@ -99,6 +99,8 @@ typedef struct {
      * the thread that owns j, in an order that does not depend on the thread count. GB: up to
      * each synapse's last update (mg_net_proj_tox adds the rest to now). */
     double tox_thr;
+    double log_tox;   /* ln tox_thr */
+    double log_floor; /* min(θd, tox_thr): below it no logarithm of c is needed */
     double *tox_t, *tox_i;
 } mg_proj;
 

@@ -396,13 +396,13 @@ static double piece(const mg_net_plast_spec *p, double h_max, double rho, double
 }
 
 /* Advance ρ over len_ms from the calcium c0 just after the start (noise when g != NULL). */
-static double advance(const mg_proj *pj, double rho, double c0, double len_ms, plast_normals *g) {
+static double advance(const mg_proj *pj, double rho, double c0, double lc, double len_ms,
+                      plast_normals *g) {
     const mg_net_plast_spec *p = &pj->spec.plast;
     if (!(len_ms > 0.0))
         return rho;
     double t_p = 0.0, t_d = 0.0; /* time spent above θp, above θd */
     if (c0 > p->theta_d) {
-        double lc = log(c0);
         t_d = p->tau_ca_ms * (lc - pj->log_theta[0]);
         t_d = t_d < len_ms ? t_d : len_ms;
         if (c0 > p->theta_p) {
@@ -437,13 +437,19 @@ static inline double calcium(const mg_proj *pj, uint64_t x, uint32_t i, uint32_t
 /* Excitotoxic load of one inter-event interval: c decays from c0 over len ms with τ, so it stays
  * above th for x = min(len, τ ln(c0/th)), with ∫(c - th) dt = τ c0 (1 - e^{-x/τ}) - th x there
  * (the exact spike-mode readout of src/plast/gb2012.c). Adds to *t (ms) and *a (unit·ms). */
-static inline void tox_decay(double th, double tau, double c0, double len, double *t, double *a) {
+static inline void tox_decay(double th, double log_th, double tau, double c0, double lc, double len,
+                             double *t, double *a) {
     if (!(c0 > th) || !(len > 0.0))
         return;
-    double x = tau * log(c0 / th);
-    x = x < len ? x : len;
-    *t += x;
-    *a += tau * c0 * -expm1(-x / tau) - th * x;
+    double x = tau * (lc - log_th);
+    if (x < len) {
+        /* c falls to th inside the interval: e^{-x/τ} = th/c0, so no exponential is needed */
+        *t += x;
+        *a += tau * (c0 - th) - th * x;
+        return;
+    }
+    *t += len;
+    *a += tau * c0 * -expm1(-len / tau) - th * len;
 }
 
 /* Update synapse x (i -> j) to step k, with noise. */
@@ -455,10 +461,13 @@ static inline void update(const mg_net *net, mg_proj *pj, uint64_t x, uint32_t i
         return;
     plast_normals g = {net->seed, pj->rng_purpose, (uint32_t)x, (uint64_t)k << 12, 0, 0.0, 0};
     double len = (double)(k - t0) * net->dt_ms;
+    /* ln c0, shared by the θd/θp crossing times and the excitotoxic readout */
+    double lc = c0 > pj->log_floor ? log(c0) : 0.0;
     if (c0 > pj->tox_thr) /* only the thread owning j writes tox_t[j], tox_i[j] */
-        tox_decay(pj->tox_thr, pj->spec.plast.tau_ca_ms, c0, len, &pj->tox_t[j], &pj->tox_i[j]);
+        tox_decay(pj->tox_thr, pj->log_tox, pj->spec.plast.tau_ca_ms, c0, lc, len, &pj->tox_t[j],
+                  &pj->tox_i[j]);
     pj->rho[x] =
-        (float)advance(pj, (double)pj->rho[x], c0, len, pj->spec.plast.sigma > 0.0 ? &g : NULL);
+        (float)advance(pj, (double)pj->rho[x], c0, lc, len, pj->spec.plast.sigma > 0.0 ? &g : NULL);
 }
 
 double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint32_t i, uint32_t j,
@@ -472,7 +481,8 @@ double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint
     double rho = (double)pj->rho[x];
     if (t0 >= k)
         return rho;
-    return advance(pj, rho, c0, (double)(k - t0) * net->dt_ms, NULL);
+    return advance(pj, rho, c0, c0 > pj->spec.plast.theta_d ? log(c0) : 0.0,
+                   (double)(k - t0) * net->dt_ms, NULL);
 }
 
 /* ---------------------------------------------------------------- Shouval 2002, clock-driven */
@@ -873,6 +883,8 @@ static mg_status shouval_build(mg_net *net, const mg_net_spec *s, size_t k) {
     if (isnan(pj->spec.plast.tox_threshold)) /* the engine's copy gets the default */
         pj->spec.plast.tox_threshold = mg_net_plast_tox_default(&pj->spec.plast);
     pj->tox_thr = pj->spec.plast.tox_threshold;
+    pj->log_tox = log(pj->tox_thr);
+    pj->log_floor = pj->tox_thr < pj->spec.plast.theta_d ? pj->tox_thr : pj->spec.plast.theta_d;
     if (pj->d)
         return mg_error_raise(net->ctx, MG_ERR_CONFIG,
                               "projections.%s.delay_ms: the shouval2002 rule needs one constant "
@@ -982,6 +994,8 @@ mg_status mg_netplast_build(mg_net *net, const mg_net_spec *s, size_t k) {
     if (isnan(pj->spec.plast.tox_threshold)) /* the engine's copy gets the default */
         pj->spec.plast.tox_threshold = mg_net_plast_tox_default(&pj->spec.plast);
     pj->tox_thr = pj->spec.plast.tox_threshold;
+    pj->log_tox = log(pj->tox_thr);
+    pj->log_floor = pj->tox_thr < pj->spec.plast.theta_d ? pj->tox_thr : pj->spec.plast.theta_d;
     if (pj->nsyn > UINT32_MAX)
         return mg_error_raise(net->ctx, MG_ERR_TOO_BIG,
                               "projections.%s: a plastic projection may have at most %u synapses, "
@@ -1258,7 +1272,7 @@ int mg_net_proj_tox(const mg_net *net, uint32_t proj, double *threshold, double 
                     int64_t t0;
                     double c0 = calcium(pj, x, i, pj->tgt[x], net->dt_ms, &t0);
                     if (c0 > th && t0 < net->step)
-                        tox_decay(th, pj->spec.plast.tau_ca_ms, c0,
+                        tox_decay(th, pj->log_tox, pj->spec.plast.tau_ca_ms, c0, log(c0),
                                   (double)(net->step - t0) * net->dt_ms, &tt, &aa);
                 }
             t += tt;
