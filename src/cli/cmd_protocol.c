@@ -218,24 +218,44 @@ static int parse_real(const char *s, double *out) {
     return errno == 0 && *end == '\0' && isfinite(*out);
 }
 
-/* The key_table entry named by the first klen characters of s, or NULL. */
-static const key_def *find_key(const char *s, size_t klen) {
-    for (size_t j = 0; j < N_KEYS; j++)
-        if (strlen(key_table[j].key) == klen && strncmp(key_table[j].key, s, klen) == 0)
-            return &key_table[j];
-    return NULL;
+/* The two key tables of this file (key_def, pkey_def) both start with the key's name; these
+ * work on either, given the entry size. */
+static const char *table_key(const void *table, size_t stride, size_t j) {
+    return *(const char *const *)(const void *)((const char *)table + j * stride);
 }
 
-/* Raise the unknown-key error (MG_ERR_CONFIG) listing the valid keys. */
-static mg_status unknown_key(mg_context *ctx, const char *prefix, const char *s, size_t klen) {
-    char keys[2048] = "";
-    for (size_t j = 0; j < N_KEYS; j++) {
-        strncat(keys, key_table[j].key, sizeof keys - strlen(keys) - 1);
-        if (j + 1 < N_KEYS)
+/* Index of the entry named by the first klen characters of s, or n. */
+static size_t table_find(const void *table, size_t stride, size_t n, const char *s, size_t klen) {
+    for (size_t j = 0; j < n; j++) {
+        const char *key = table_key(table, stride, j);
+        if (strlen(key) == klen && strncmp(key, s, klen) == 0)
+            return j;
+    }
+    return n;
+}
+
+/* Raise the unknown-key error (MG_ERR_CONFIG) listing the table's keys. */
+static mg_status table_unknown(mg_context *ctx, const void *table, size_t stride, size_t n,
+                               const char *prefix, const char *s, size_t klen) {
+    char keys[4096] = "";
+    for (size_t j = 0; j < n; j++) {
+        strncat(keys, table_key(table, stride, j), sizeof keys - strlen(keys) - 1);
+        if (j + 1 < n)
             strncat(keys, ", ", sizeof keys - strlen(keys) - 1);
     }
     return mg_error_raise(ctx, MG_ERR_CONFIG, "%sunknown key '%.*s'; valid keys: %s", prefix,
                           (int)klen, s, keys);
+}
+
+/* The key_table entry named by the first klen characters of s, or NULL. */
+static const key_def *find_key(const char *s, size_t klen) {
+    size_t j = table_find(key_table, sizeof key_table[0], N_KEYS, s, klen);
+    return j < N_KEYS ? &key_table[j] : NULL;
+}
+
+/* Raise the unknown-key error (MG_ERR_CONFIG) listing the valid keys. */
+static mg_status unknown_key(mg_context *ctx, const char *prefix, const char *s, size_t klen) {
+    return table_unknown(ctx, key_table, sizeof key_table[0], N_KEYS, prefix, s, klen);
 }
 
 /* A parsed --sweep KEY=START:STOP:STEP. */
@@ -923,21 +943,12 @@ static void pkey_set(prun *r, const pkey_def *k, double v) {
 }
 
 static const pkey_def *find_pkey(const char *s, size_t klen) {
-    for (size_t j = 0; j < N_PKEYS; j++)
-        if (strlen(pkey_table[j].key) == klen && strncmp(pkey_table[j].key, s, klen) == 0)
-            return &pkey_table[j];
-    return NULL;
+    size_t j = table_find(pkey_table, sizeof pkey_table[0], N_PKEYS, s, klen);
+    return j < N_PKEYS ? &pkey_table[j] : NULL;
 }
 
 static mg_status unknown_pkey(mg_context *ctx, const char *prefix, const char *s, size_t klen) {
-    char keys[4096] = "";
-    for (size_t j = 0; j < N_PKEYS; j++) {
-        strncat(keys, pkey_table[j].key, sizeof keys - strlen(keys) - 1);
-        if (j + 1 < N_PKEYS)
-            strncat(keys, ", ", sizeof keys - strlen(keys) - 1);
-    }
-    return mg_error_raise(ctx, MG_ERR_CONFIG, "%sunknown key '%.*s'; valid keys: %s", prefix,
-                          (int)klen, s, keys);
+    return table_unknown(ctx, pkey_table, sizeof pkey_table[0], N_PKEYS, prefix, s, klen);
 }
 
 /* Apply --set: rule.name and rule.params first (the last of each), then the rest in order. */

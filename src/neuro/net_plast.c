@@ -606,6 +606,24 @@ static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
         pj->sh_gm[i] = pj->sh_gf[i] * hf + pj->sh_gs[i] * hs;
 }
 
+/* The presynaptic neurons whose calcium arrives at step k: with no delay, the spikes thread
+ * tt recorded this step; else the ring entry of step k - D. 0 when there is none yet. */
+static inline int pre_arrivals(const mg_net *net, const mg_proj *pj, int tt, int par, int64_t k,
+                               const uint32_t **arr, size_t *n) {
+    if (pj->d_pre == 0) {
+        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
+        *arr = net->tspk[slot];
+        *n = net->tn_spk[slot];
+        return 1;
+    }
+    if (k < (int64_t)pj->d_pre)
+        return 0;
+    size_t r = (size_t)((k - (int64_t)pj->d_pre) % ((int64_t)pj->d_pre + 1));
+    *arr = pj->ring + r * pj->n_pre;
+    *n = pj->ring_n[r];
+    return 1;
+}
+
 void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
     mg_proj *pj = &net->projs[q];
     if (pj->sh_w) {
@@ -647,17 +665,8 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
     for (int tt = 0; tt < nlists; tt++) {
         const uint32_t *arr;
         size_t n;
-        if (pj->d_pre == 0) {
-            size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-            arr = net->tspk[slot];
-            n = net->tn_spk[slot];
-        } else {
-            if (k < (int64_t)pj->d_pre)
-                return;
-            size_t r = (size_t)((k - (int64_t)pj->d_pre) % ((int64_t)pj->d_pre + 1));
-            arr = pj->ring + r * pj->n_pre;
-            n = pj->ring_n[r];
-        }
+        if (!pre_arrivals(net, pj, tt, par, k, &arr, &n))
+            break;
         for (size_t s = 0; s < n; s++) {
             uint32_t i = arr[s];
             uint64_t a = pj->row[i], b = pj->row[i + 1];
@@ -734,17 +743,8 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
         for (int tt = 0; tt < nlists; tt++) {
             const uint32_t *arr;
             size_t n;
-            if (pj->d_pre == 0) {
-                size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-                arr = net->tspk[slot];
-                n = net->tn_spk[slot];
-            } else {
-                if (k < (int64_t)pj->d_pre)
-                    break;
-                size_t r = (size_t)((k - (int64_t)pj->d_pre) % ((int64_t)pj->d_pre + 1));
-                arr = pj->ring + r * pj->n_pre;
-                n = pj->ring_n[r];
-            }
+            if (!pre_arrivals(net, pj, tt, par, k, &arr, &n))
+                break;
             for (size_t s = 0; s < n; s++) {
                 uint32_t i = arr[s];
                 /* NMDA calcium: the synapses' own values jumped in phase B */
