@@ -120,4 +120,11 @@ static inline json_t *load_summary(const char *dir) {
     return j;
 }
 
+/* The number at key in a summary (fails the test when it is missing or not a number). */
+static inline double num(json_t *j, const char *key) {
+    json_t *v = json_object_get(j, key);
+    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
+    return json_number_value(v);
+}
+
 #endif /* MGSIM_TESTS_CLI_RUN_H */

@@ -13,12 +13,6 @@
 
 #define EX MGSIM_SOURCE_DIR "/examples/body/"
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 /* RDA intake (refs magnesium-physiology §2.1–2.2, §6): serum total 0.75–0.95 mmol/L
  * (IOM 1997 range), fractional excretion 3–5 % and urine 100–120 mg/day at typical intake,
  * CSF/plasma 1.3 ± 0.05 (Oppelt et al. 1963; tolerance: the spread of the reported ratio),

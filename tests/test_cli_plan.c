@@ -16,12 +16,6 @@
  * magnesium-physiology s11.3). */
 #define UL_MG 350.0
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 static json_t *option(json_t *sum, const char *key) {
     json_t *opts = json_object_get(sum, "options");
     for (size_t i = 0; i < json_array_size(opts); i++) {

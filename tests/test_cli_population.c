@@ -15,12 +15,6 @@
 
 #define EX MGSIM_SOURCE_DIR "/examples/population/"
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 /* The summary numbers that must not depend on threads or ranks (timing ones excluded). */
 static const char *const RESULT_KEYS[] = {"n_people",
                                           "share_below_ear",

@@ -15,12 +15,6 @@
 
 #define DEFAULT MGSIM_SOURCE_DIR "/examples/run/default.yaml"
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 static int same_file(const char *a, const char *b) {
     char *x = rd_slurp(a), *y = rd_slurp(b);
     int same = x && y && strcmp(x, y) == 0;

@@ -12,12 +12,6 @@
 
 #define EX MGSIM_SOURCE_DIR "/examples/sleep/"
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 /* Normal adult night (refs sleep-and-stress-models §2.3 / §5: N1 2–5 %, N2 45–55 %,
  * N3 10–20 %, REM 20–25 % of total sleep; NREM–REM cycles of about 90 min). The ranges
  * are the published normal ranges themselves; cycles are accepted from 70 to 120 min,

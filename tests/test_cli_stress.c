@@ -12,12 +12,6 @@
 
 #define EX MGSIM_SOURCE_DIR "/examples/stress/"
 
-static double num(json_t *j, const char *key) {
-    json_t *v = json_object_get(j, key);
-    ck_assert_msg(json_is_number(v), "summary.json lacks the number %s", key);
-    return json_number_value(v);
-}
-
 /* Published healthy profile (refs sleep-and-stress-models §2.4, §8): peak near 08:30 at
  * about 430 nmol/L, nadir near midnight below 55 nmol/L. Tolerances as in tests/test_hpa.c:
  * peak value ±25 % (the spread of healthy morning peaks), peak time 06:30–10:00, nadir
