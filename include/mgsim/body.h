@@ -25,9 +25,10 @@ extern "C" {
 
 /* The magnesium in Fine et al. 1991's standard meal, in mEq, on which the default
  * half-saturation constant rests (km = 5.93 mEq - this). The paper's value is an open
- * question (refs §17); the refs' fit holds for any value in 0.5-3 mEq, and this is
- * the midpoint of that range: an assumption. */
-#define MG_BODY_FINE1991_MEAL_MEQ 1.75
+ * question (refs §17); the refs' fit holds for any value in 0.5-3 mEq. Calibrated: only
+ * 2.14-2.23 mEq also put a 70 mg dose inside Sabatier et al. 2003's 0.48 +- 0.05 and keep
+ * every fraction <= 1 (docs/models/absorption.md). */
+#define MG_BODY_FINE1991_MEAL_MEQ 2.2
 
 /* Parameters of the absorption model, per meal:
  *   absorbed(D) = amax_mg * D / (km_mg + D) + linear_fraction * D
@@ -40,7 +41,7 @@ typedef struct {
 } mg_absorption_params;
 
 /* The default parameters (refs §7.2 and §9; docs/models/absorption.md):
- * amax 3.44 mEq (41.8 mg), km (5.93 - MG_BODY_FINE1991_MEAL_MEQ) mEq (50.8 mg),
+ * amax 3.44 mEq (41.8 mg), km (5.93 - MG_BODY_FINE1991_MEAL_MEQ) mEq (45.3 mg),
  * linear fraction 0.07, no-meal factor 45.7/52.3 (0.874). */
 mg_absorption_params mg_body_absorption_defaults(void);
 

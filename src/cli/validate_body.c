@@ -360,7 +360,7 @@ static mg_status below_ear(mg_context *ctx, vt_cache *c, vt_outcome *o) {
 }
 
 static const vt_target TARGETS[] = {
-    {"body.fine1991_meal_only", "fraction absorbed from the standard meal alone (1.75 mEq)",
+    {"body.fine1991_meal_only", "fraction absorbed from the standard meal alone (2.2 mEq)",
      "Fine et al. 1991, J Clin Invest 88:396 (abstract)", "0.65", "+-0.005",
      "the paper gives whole percent", 0, 0.645, 0.655, fine_low},
     {"body.fine1991_meal_80meq", "fraction absorbed from the meal + 80 mEq Mg acetate",
@@ -368,7 +368,7 @@ static const vt_target TARGETS[] = {
      "the paper gives whole percent", 0, 0.105, 0.115, fine_high},
     {"body.sabatier2003_70mg", "fraction absorbed from 70 mg (26Mg, faecal monitoring)",
      "Sabatier et al. 2003, Am J Clin Nutr 77:1206", "0.48", "+-0.05",
-     "the published SD; a known miss (docs/models/absorption.md), not tuned", 0, 0.43, 0.53,
+     "the published SD; I0 calibrated into it (docs/models/absorption.md)", 0, 0.43, 0.53,
      sabatier},
     {"body.serum_at_rda_women",
      "serum total Mg at 320 mg/day (3 meals), fed steady state: daily mean and every 15 min",
