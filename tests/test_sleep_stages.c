@@ -239,10 +239,11 @@ START_TEST(test_normal_night) {
     ASSERT_IN(a.cycle, 70.0, 120.0);
     ck_assert_msg(a.n3_first_third > 0.5, "N3 in the first third: %.2f of all N3",
                   a.n3_first_third);
-    /* Known miss, asserted as the model's behaviour and reported in the docs page: the sleep
-     * onset latency (published ~10-20 min) is 30-50 min here, because the network's circadian
-     * sleep gate opens about 45 min after 23:00. */
-    ck_assert_msg(a.sol > 20.0, "SOL %.1f min: the docs page reports a 30-50 min latency", a.sol);
+    /* Sleep onset latency: ~10-20 min, at most 30 min in healthy adults (refs §5, checklist;
+     * scipublications Table 3). With the dim evening light of Burgess & Molina 2014 the model
+     * gives about 21 min (it gave 37-49 min with 500 lux up to lights off; docs page). The
+     * bound asserted is the published 30 min. */
+    ASSERT_IN(a.sol, 10.0, 30.0);
 }
 END_TEST
 
@@ -257,7 +258,9 @@ START_TEST(test_deterministic_night_structure) {
     print_means("no arousals", &a);
     ASSERT_NEAR(a.cycles, 4.0, 0.0);
     ASSERT_IN(a.cycle, 90.0, 110.0);
-    ASSERT_NEAR(a.waso, 0.0, 0.0);
+    /* The only wake after sleep onset is a spontaneous awakening a few minutes before the
+     * alarm (the evening light entrains the clock earlier): no awakenings inside the night. */
+    ASSERT_IN(a.waso, 0.0, 10.0);
     /* Known miss (docs page): the published REM periods lengthen across the night (Carskadon &
      * Dement); in this network the last REM period is shorter than the first (about 20 vs
      * 28 min), because the falling homeostatic VLPO drive lets the LC end REM sooner. */
@@ -285,10 +288,48 @@ START_TEST(test_age_trends) {
     ck_assert(o.n3 < y.n3);
     ck_assert(o.n1 > y.n1);
     ck_assert(o.rem < y.rem);
+    ck_assert(o.sol > y.sol);
     double dec = 4.0;
+    /* SOL +1.1 min and N1 +0.5 % per decade (Boulos et al. 2019): the homeostat's age term was
+     * fitted to the SOL slope and the N1 readout threshold to the N1 share and slope, so these
+     * two are checked within the same factor of 2 as the others. */
+    ASSERT_IN((o.sol - y.sol) / dec, 1.1 / 2.0, 1.1 * 2.0);
+    ASSERT_IN((o.n1 - y.n1) / dec, 0.5 / 2.0, 0.5 * 2.0);
     ASSERT_IN((o.waso - y.waso) / dec, 9.7 / 2.0, 9.7 * 2.0);
     ASSERT_IN((y.se - o.se) / dec, 2.1 / 2.0, 2.1 * 2.0);
     ASSERT_IN((y.tst - o.tst) / dec, 10.1 / 2.0, 10.1 * 2.0);
+}
+END_TEST
+
+/* Burgess & Molina 2014 (Photochem Photobiol 90:723): 8 adults kept their home lights
+ * maximised (~65 lux) or minimised (~3 lux) for the 4 h before habitual bedtime for a week;
+ * the dim light melatonin onset was 1:03 h later after the bright week (every subject later).
+ * The model's phase marker is the minimum of the circadian variable c during the night (it
+ * moves with the whole oscillator, as DLMO does); no arousals, so the two runs differ only in
+ * the evening light. Tolerance +-20 min: a third of the effect, since the paper gives the mean
+ * of 8 subjects and the marker is not DLMO itself. The model's evening light was chosen from
+ * this paper's protocol before this comparison was made (docs page). */
+START_TEST(test_evening_light_phase) {
+    mg_sleep_stage_params p = mg_sleep_stage_params_default();
+    p.arousal_per_h = 0.0;
+    p.arousal_per_h_decade = 0.0;
+    mg_sleep_schedule s = {23.0, 8.0};
+    double marker[2];
+    const double lux[2] = {3.0, 65.0};
+    for (int i = 0; i < 2; i++) {
+        p.evening_h = 4.0;
+        p.evening_lux = lux[i];
+        mg_hypnogram hy;
+        ck_assert_int_eq(mg_sleep_stages_run(NULL, &p, &s, 2, &hy), MG_OK);
+        ck_assert(!isnan(hy.circ_min_h[1]));
+        marker[i] = hy.circ_min_h[1];
+        mg_hypnogram_free(&hy);
+    }
+    double shift_min = (marker[1] - marker[0]) * 60.0;
+    printf("evening light 3 vs 65 lux: c minimum %.2f h vs %.2f h after lights off, shift %.1f "
+           "min (Burgess & Molina 2014: 63 min)\n",
+           marker[0], marker[1], shift_min);
+    ASSERT_IN(shift_min, 63.0 - 20.0, 63.0 + 20.0);
 }
 END_TEST
 
@@ -420,6 +461,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, test_normal_night);
     tcase_add_test(tc, test_deterministic_night_structure);
     tcase_add_test(tc, test_age_trends);
+    tcase_add_test(tc, test_evening_light_phase);
     tcase_add_test(tc, test_determinism_seed);
     tcase_add_test(tc, test_step_convergence);
     tcase_add_test(tc, test_mg_hook);

@@ -42,29 +42,38 @@ const char *mg_sleep_stage_name(int stage);
  * values, fixed (docs/models/sleep-stages.md, table 1). */
 typedef struct {
     /* --- published (Booth, Xique & Diniz Behn 2017; ModelDB 244485) --- */
-    double beta_r;     /* β_R, REM-population threshold; -0.8 (4 REM bouts a night) */
-    double k1;         /* k1, VLPO threshold offset; -0.1 */
-    double k2;         /* k2, VLPO threshold per unit h; -0.0045 (<= 0) */
-    double h_max;      /* h_max, homeostat asymptote, SWA %; 323.88 (> 0) */
-    double tau_hw_min; /* τ_hw, rise time of h while awake, min; 946.8 (> 0) */
-    double tau_hs_min; /* τ_hs, decay time of h while asleep, min; 202.2 (> 0) */
-    double theta_w_hz; /* θ_W, f_LC above which h rises, Hz; 2 (> 0) */
-    double wake_hz;    /* f_LC above which an instant is scored wake, Hz; 4 (> 0) */
-    double rem_hz;     /* f_R above which a sleeping instant is scored REM, Hz; 3 (> 0) */
-    double light_lux;  /* light outside the sleep window, lux; 500 (>= 0); 0 inside */
-    /* --- assumptions of this module --- */
+    double beta_r;      /* β_R, REM-population threshold; -0.8 (4 REM bouts a night) */
+    double k1;          /* k1, VLPO threshold offset; -0.1 */
+    double k2;          /* k2, VLPO threshold per unit h; -0.0045 (<= 0) */
+    double h_max;       /* h_max, homeostat asymptote, SWA %; 323.88 (> 0) */
+    double tau_hw_min;  /* τ_hw, rise time of h while awake, min; 946.8 (> 0) */
+    double tau_hs_min;  /* τ_hs, decay time of h while asleep, min; 202.2 (> 0) */
+    double theta_w_hz;  /* θ_W, f_LC above which h rises, Hz; 2 (> 0) */
+    double wake_hz;     /* f_LC above which an instant is scored wake, Hz; 4 (> 0) */
+    double rem_hz;      /* f_R above which a sleeping instant is scored REM, Hz; 3 (> 0) */
+    double light_lux;   /* light outside the sleep window, lux; 500 (>= 0); 0 inside */
+                        /* --- assumptions of this module --- */
     double wake_effort; /* extra LC input outside the sleep window (forced wake); 1.0 (>= 0) */
-    double n1_lc_hz;    /* sleep with f_LC above this is N1, Hz; 2 (= θ_W) (> 0) */
+    double evening_h;   /* hours before lights off spent in dim evening light, [0, 12]; 4
+                           (the window of Burgess & Molina 2014) */
+    double evening_lux; /* light in those evening hours, lux, [0, 1e5]; 65 (home lights
+                           maximised, Burgess & Molina 2014) */
+    double n1_lc_hz;    /* sleep with f_LC above this is N1, Hz; 3.5 (> 0, <= wake_hz) */
     double n3_swa;      /* NREM with depth D = a_age h f_VLPO/5 Hz above this is N3, SWA %;
                            150 (> 0) */
     double age_years;   /* age of the person, years, [18, 100]; 35 */
-    double swa_age_per_decade;   /* fractional loss of the depth amplitude a_age per decade
-                                    beyond 35 y, [0, 0.2]; 0.06 (fitted, see docs) */
-    double arousal_per_h;        /* rate of spontaneous arousals during sleep at 35 y, h^-1 (>= 0);
-                                    0.3 (assumption) */
-    double arousal_per_h_decade; /* increase of that rate per decade of age beyond 35 y, h^-1
-                                    (>= 0); 0.25 (fitted to Boulos et al. 2019 WASO) */
-    double arousal_lc_hz; /* f_LC is raised to this value by an arousal, Hz, (wake_hz, 6]; 5 */
+    double swa_age_per_decade;  /* fractional loss of the depth amplitude a_age per decade
+                                   beyond 35 y, [0, 0.2]; 0.035 (fitted to Mitterling et al.
+                                   2015, see docs) */
+    double hmax_age_per_decade; /* fractional loss of the homeostat's asymptote h_max per
+                                   decade beyond 35 y (floored at 0.1 h_max), [0, 0.2]; 0.02
+                                   (fitted to the SOL slope of Boulos et al. 2019) */
+    double arousal_per_h;       /* rate of spontaneous arousals during sleep at 35 y, h^-1
+                                   (>= 0); 0.1 (assumption) */
+    /* increase of the arousal rate per decade of age beyond 35 y, h^-1 (>= 0); 0.1 (fitted to
+     * the WASO slope of Boulos et al. 2019) */
+    double arousal_per_h_decade;
+    double arousal_lc_hz; /* f_LC is raised to this value by an arousal, Hz, (wake_hz, 6]; 4.2 */
     /* --- magnesium hook (hypothesis, no effect by default) --- */
     double mg_mM;              /* brain extracellular Mg, mM (> 0, <= 5); 1.0 */
     double mg_ref_mM;          /* reference brain extracellular Mg, mM (> 0); 1.0 */
@@ -99,6 +108,9 @@ typedef struct {
     unsigned char *stage;    /* n_nights * epochs_per_night stage codes (mg_sleep_stage) */
     double *swa;             /* the depth D (SWA %) averaged over each epoch, same layout */
     double *h;               /* the homeostat h (SWA %) at the start of each epoch */
+    double *circ_min_h;      /* per night: hours after lights off of the minimum of the
+                                circadian variable c inside the sleep window (a phase marker);
+                                NaN when the minimum lies at the window's edge */
     uint64_t n_arousals;     /* arousal events drawn over the whole run */
 } mg_hypnogram;
 

@@ -81,7 +81,7 @@ void cli_validate_help(FILE *out) {
           "Options:\n"
           "  --quick            skip the slow targets (more than a second each; marked in\n"
           "                     docs/validation.md): the four wang_mg network targets, the\n"
-          "                     signal-to-noise sweep and the three sleep age-trend targets\n"
+          "                     signal-to-noise sweep and the five sleep age-trend targets\n"
           "  --only PREFIX      run only the targets whose id starts with PREFIX (repeatable),\n"
           "                     e.g. body, sleep.stage, engine.nmda_block_analytic;\n"
           "                     modules: engine, plasticity, body, sleep, stress\n"

@@ -34,6 +34,8 @@ void mg_hypnogram_free(mg_hypnogram *hy) {
     free(hy->stage);
     free(hy->swa);
     free(hy->h);
+    free(hy->circ_min_h);
+
     memset(hy, 0, sizeof *hy);
 }
 

@@ -70,10 +70,13 @@ mg_sleep_stage_params mg_sleep_stage_params_default(void) {
     p.rem_hz = 3.0;
     p.light_lux = 500.0;
     p.wake_effort = 1.0;
-    p.n1_lc_hz = 3.0;
+    p.evening_h = 4.0;
+    p.evening_lux = 65.0;
+    p.n1_lc_hz = 3.5;
     p.n3_swa = 150.0;
     p.age_years = 35.0;
-    p.swa_age_per_decade = 0.06;
+    p.swa_age_per_decade = 0.035;
+    p.hmax_age_per_decade = 0.02;
     p.arousal_per_h = 0.1;
     p.arousal_per_h_decade = 0.1;
     p.arousal_lc_hz = 4.2;
@@ -128,6 +131,13 @@ mg_status mg_sleep_stage_params_validate(mg_context *ctx, const mg_sleep_stage_p
     CHECK(isfinite(p->swa_age_per_decade) && p->swa_age_per_decade >= 0.0 &&
               p->swa_age_per_decade <= 0.2,
           "swa_age_per_decade", "in [0, 0.2] per decade", p->swa_age_per_decade);
+    CHECK(isfinite(p->hmax_age_per_decade) && p->hmax_age_per_decade >= 0.0 &&
+              p->hmax_age_per_decade <= 0.2,
+          "hmax_age_per_decade", "in [0, 0.2] per decade", p->hmax_age_per_decade);
+    CHECK(isfinite(p->evening_h) && p->evening_h >= 0.0 && p->evening_h <= 12.0, "evening_h",
+          "in [0, 12] h (dim light before lights off)", p->evening_h);
+    CHECK(isfinite(p->evening_lux) && p->evening_lux >= 0.0 && p->evening_lux <= 1e5, "evening_lux",
+          "in [0, 1e5] lux", p->evening_lux);
     CHECK(isfinite(p->arousal_per_h) && p->arousal_per_h >= 0.0 && p->arousal_per_h <= 60.0,
           "arousal_per_h", "in [0, 60] per hour", p->arousal_per_h);
     CHECK(isfinite(p->arousal_per_h_decade) && p->arousal_per_h_decade >= 0.0 &&
@@ -164,6 +174,7 @@ mg_status mg_sleep_stage_params_validate(mg_context *ctx, const mg_sleep_stage_p
 typedef struct {
     const mg_sleep_stage_params *p;
     double mg_shift; /* shift of β_VLPO from the Mg hook */
+    double h_max;    /* the homeostat's asymptote at the person's age */
 } stage_model;
 
 static double sat(double maxv, double input, double beta, double alpha) {
@@ -184,7 +195,7 @@ static void rhs(const stage_model *m, const double *x, double light, double forc
     dx[X_R] = (sat(MAX_R, in_r, p->beta_r, ALPHA_R) - x[X_R]) / TAU_R;
     dx[X_SCN] = (sat(MAX_SCN, x[X_C], BETA_SCN, ALPHA_SCN) - x[X_SCN]) / TAU_SCN;
     dx[X_H] =
-        x[X_LC] > p->theta_w_hz ? (p->h_max - x[X_H]) / p->tau_hw_min : -x[X_H] / p->tau_hs_min;
+        x[X_LC] > p->theta_w_hz ? (m->h_max - x[X_H]) / p->tau_hw_min : -x[X_H] / p->tau_hs_min;
     double alph = CIRC_ALPHA0 * pow(light / CIRC_I0, CIRC_P);
     double b = CIRC_G * (1.0 - x[X_N]) * alph * (1.0 - 0.4 * x[X_C]) * (1.0 - 0.4 * x[X_XC]);
     double w = STAGE_PI / 720.0, q = 24.0 / (0.99669 * CIRC_TAUX);
@@ -214,6 +225,12 @@ static void rk4(const stage_model *m, double *x, double dt, double light, double
 static double depth_amplitude(const mg_sleep_stage_params *p) {
     double a = 1.0 - p->swa_age_per_decade * (p->age_years - 35.0) / 10.0;
     return a < 0.1 ? 0.1 : a;
+}
+
+/* The fraction of h_max left at the person's age (older adults build less sleep pressure). */
+static double homeostat_age_factor(const mg_sleep_stage_params *p) {
+    double a = 1.0 - p->hmax_age_per_decade * (p->age_years - 35.0) / 10.0;
+    return a < 0.1 ? 0.1 : (a > 1.5 ? 1.5 : a);
 }
 
 static double arousal_rate(const mg_sleep_stage_params *p) {
@@ -279,7 +296,8 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
     hy.stage = malloc(total);
     hy.swa = malloc(total * sizeof *hy.swa);
     hy.h = malloc(total * sizeof *hy.h);
-    if (!hy.stage || !hy.swa || !hy.h) {
+    hy.circ_min_h = malloc(n_nights * sizeof *hy.circ_min_h);
+    if (!hy.stage || !hy.swa || !hy.h || !hy.circ_min_h) {
         mg_hypnogram_free(&hy);
         return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory for a hypnogram of %zu epochs",
                               total);
@@ -293,6 +311,7 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
     if (shift < -p->mg_max_shift)
         shift = -p->mg_max_shift;
     m.mg_shift = shift;
+    m.h_max = p->h_max * homeostat_age_factor(p);
     double swa = p->mg_swa_gain_per_mM * (p->mg_mM - p->mg_ref_mM);
     if (swa > p->mg_swa_max)
         swa = p->mg_swa_max;
@@ -306,8 +325,15 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
                     4.01351469432799,  214.116748078719,  0.00114912794709424,
                     -1.15530846944936, 0.604617443838918};
     const long first_rec = off0 + (long)p->warmup_days * per_day;
+    /* dim evening light: the last evening_h hours before the next lights off (never inside the
+     * sleep window) */
+    long evening_from = per_day - lround(p->evening_h * 120.0) * per_epoch;
+    if (evening_from < tib_steps)
+        evening_from = tib_steps;
     const long n_steps = first_rec + (long)(n_nights - 1) * per_day + tib_steps;
     long cnt[5] = {0, 0, 0, 0, 0};
+    double cmin = 0.0;
+    long cmin_step = 0;
     double swa_sum = 0.0;
     for (long n = 0; n < n_steps; n++) {
         long ph = (n - off0) % per_day;
@@ -326,6 +352,14 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
             long k = ph / per_epoch; /* epoch within the night */
             double depth = a_age * x[X_H] * x[X_VLPO] / MAX_VLPO;
             size_t idx = (size_t)night * epn + (size_t)k;
+            if (ph == 0 || x[X_C] < cmin) {
+                cmin = x[X_C];
+                cmin_step = ph;
+            }
+            if (ph == tib_steps - 1)
+                hy.circ_min_h[night] = (cmin_step == 0 || cmin_step == tib_steps - 1)
+                                           ? NAN
+                                           : (double)cmin_step * dt / 60.0;
             if (ph % per_epoch == 0) {
                 memset(cnt, 0, sizeof cnt);
                 swa_sum = 0.0;
@@ -342,7 +376,8 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
                 hy.swa[idx] = swa_sum / (double)per_epoch;
             }
         }
-        rk4(&m, x, dt, in_bed ? 0.0 : p->light_lux, in_bed ? 0.0 : p->wake_effort);
+        double lux = in_bed ? 0.0 : (ph >= evening_from ? p->evening_lux : p->light_lux);
+        rk4(&m, x, dt, lux, in_bed ? 0.0 : p->wake_effort);
         for (int i = 0; i < NX; i++)
             if (!isfinite(x[i])) {
                 mg_hypnogram_free(&hy);
