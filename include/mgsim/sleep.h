@@ -143,7 +143,9 @@ typedef struct {
     double q_max_per_s;     /* Qmax, maximal firing rate, s^-1 (> 0); 100 */
     double theta_mV;        /* θ, firing threshold, mV; 10 */
     double sigma_mV;        /* σ', sigmoid width, mV (> 0); 3 */
-    double c0;              /* c0, circadian offset; 1 */
+    double c0;              /* c0, circadian offset, C = c0 + cos(2π (t - φ)/T); 1 (CellML
+                               2007; 4.5 in the 2008 set). PabRod's C = (1 + cos)/2 is c0 = 1
+                               with nu_vc_mV halved */
     double period_h;        /* T, circadian period, h (> 0); 24 */
     double phase_h;         /* φ, run-clock time of the circadian wake-drive maximum, h; 16
                                (assumption: places spontaneous sleep at about 01-06 h) */

@@ -14,7 +14,13 @@
 #define PR_MAX_SAMPLES    1e8
 
 mg_sleep_pr_params mg_sleep_pr_params_default(void) {
-    /* Phillips & Robinson 2007 nominal values as encoded in BIOMD0000000917 (refs §3.2). */
+    /* Phillips & Robinson 2007 nominal values as encoded in BIOMD0000000917 / CellML
+     * phillips_2007 (refs §3.2). Every value below was checked against a second, independent
+     * reading of the paper, PabRod/sleep-wake code/auxs/genPars.m 'philrob2007' (same values;
+     * μ = 1e-3 nM h = 3.6 nM s there): they agree. The two differ only in the form of C:
+     * c0 + cos (CellML, used here) vs (1 + cos)/2 (PabRod, "an approximation"), which is
+     * nu_vc_mV = -3.15 with c0 = 1. Neither gives the ~8 h night of later parameter sets
+     * (5.0 h and 6.4 h); docs/models/phillips-robinson.md, "Known misses". */
     mg_sleep_pr_params p;
     p.tau_v_s = 10.0;
     p.tau_m_s = 10.0;
