@@ -542,7 +542,7 @@ static mg_status build_projection(mg_net *net, const mg_net_spec *s, size_t k) {
 /* Zeroed memory aligned to a cache line (size rounded up to whole lines). */
 static void *xcalloc_line(size_t n, size_t size, int *fail) {
     size_t bytes = n * size;
-    bytes = (bytes + MG_CACHE_LINE - 1) / MG_CACHE_LINE * MG_CACHE_LINE;
+    bytes = (bytes + MG_CACHE_LINE - 1) / MG_CACHE_LINE * MG_CACHE_LINE + MG_ALLOC_GAP;
     if (bytes == 0)
         bytes = MG_CACHE_LINE;
     void *p = aligned_alloc(MG_CACHE_LINE, bytes);
@@ -577,15 +577,15 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
     p->spec.ids = NULL;
     p->n = n;
     p->is_source = ps->kind == MG_NEURON_SPIKE_SOURCE || ps->kind == MG_NEURON_POISSON_SOURCE;
-    p->fired = xcalloc(n, 1, &fail);
+    p->fired = xcalloc_line(n, 1, &fail);
     p->spk = xcalloc(n, sizeof *p->spk, &fail);
     p->record_spikes = s->record_spikes ? s->record_spikes[k] : 0;
     double dt = net->dt_ms;
     if (!p->is_source) {
-        p->v = xcalloc(n, sizeof *p->v, &fail);
-        p->ref = xcalloc(n, sizeof *p->ref, &fail);
+        p->v = xcalloc_line(n, sizeof *p->v, &fail);
+        p->ref = xcalloc_line(n, sizeof *p->ref, &fail);
         if (ps->kind == MG_NEURON_ADEX)
-            p->w = xcalloc(n, sizeof *p->w, &fail);
+            p->w = xcalloc_line(n, sizeof *p->w, &fail);
         /* which receptors are used: a projection or input targets them, or a non-zero initial value
          */
         for (size_t q = 0; q < s->n_projs; q++)
@@ -620,14 +620,14 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
                 }
             }
             if (p->used[r]) {
-                p->a[r] = xcalloc(n, sizeof(mg_real), &fail);
+                p->a[r] = xcalloc_line(n, sizeof(mg_real), &fail);
                 if (p->rise[r])
-                    p->b[r] = xcalloc(n, sizeof(mg_real), &fail);
+                    p->b[r] = xcalloc_line(n, sizeof(mg_real), &fail);
             }
         }
         for (size_t q = 0; q < s->n_inputs; q++)
             if (s->inputs[q].pop == k && s->inputs[q].kind != MG_INPUT_POISSON && !p->i_inp)
-                p->i_inp = xcalloc(n, sizeof(mg_real), &fail);
+                p->i_inp = xcalloc_line(n, sizeof(mg_real), &fail);
         double tr = nearbyint(ps->tref_ms / dt);
         p->ref_steps = (int32_t)(tr > 1e9 ? 1e9 : tr);
         if (ps->kind == MG_NEURON_ADEX)
@@ -651,7 +651,7 @@ static mg_status build_population(mg_net *net, const mg_net_spec *s, size_t k) {
                 p->w[i] =
                     MG_R(mg_net_draw_dist(&ps->w_init_pA, net->seed, MG_RNG_INIT, ent + 8u, i));
     } else if (ps->kind == MG_NEURON_POISSON_SOURCE) {
-        p->src_next_ms = xcalloc(n, sizeof(double), &fail);
+        p->src_next_ms = xcalloc_line(n, sizeof(double), &fail);
         p->src_count = xcalloc(n, sizeof(uint64_t), &fail);
         if (fail)
             return mg_error_raise(net->ctx, MG_ERR_NOMEM, "populations.%s: out of memory",
@@ -826,44 +826,62 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     /* per-thread, per-parity spike lists and NMDA jumps, sized for the thread's range */
     int T = net->threads;
     size_t slots = (size_t)T * 2;
-    size_t per_line = MG_CACHE_LINE / sizeof(size_t);
-    net->tstride = (2 * net->n_pops + per_line - 1) / per_line * per_line;
-    net->tspk = xcalloc((size_t)T * net->tstride, sizeof *net->tspk, &fail);
-    net->tn_spk = xcalloc_line((size_t)T * net->tstride, sizeof *net->tn_spk, &fail);
+    /* the mailboxes: header, counts and room for every neuron (ranges move during a run) */
+    size_t n_all = 0;
+    for (size_t k = 0; k < net->n_pops; k++)
+        n_all += net->pops[k].n;
+    size_t box_bytes = sizeof(mg_spk_box) + (net->n_pops + n_all) * sizeof(uint32_t);
+    net->box_stride = (box_bytes + MG_CACHE_LINE - 1) / MG_CACHE_LINE * MG_CACHE_LINE;
+    net->spk_box = xcalloc_line(slots, net->box_stride, &fail);
+    for (size_t x = 0; x < slots && !fail; x++) {
+        mg_spk_box *b = mg_spk_box_at(net, (int)(x / 2), (int)(x % 2));
+        atomic_init(&b->seq, -1);
+        b->stop = -1;
+    }
     net->tscale = xcalloc(slots * (net->n_projs ? net->n_projs : 1), sizeof *net->tscale, &fail);
     net->src_cur = xcalloc((size_t)T * net->n_pops, sizeof *net->src_cur, &fail);
-    for (size_t x = 0; x < slots && !fail; x++) {
-        int t = (int)(x / 2);
-        for (size_t k = 0; k < net->n_pops && !fail; k++) {
-            uint32_t n = net->pops[k].n;
-            size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
-                                  (uint64_t)n * (uint64_t)t / (uint64_t)T);
-            net->tspk[mg_spk_slot(net, t, (int)(x % 2), k)] =
-                xcalloc_line(own, sizeof(uint32_t), &fail);
-        }
+    for (size_t x = 0; x < slots && !fail; x++)
         for (size_t q = 0; q < net->n_projs && !fail; q++) {
             if (!net->projs[q].s_pre || net->projs[q].x_pre)
                 continue;
-            uint32_t n = net->pops[net->projs[q].pre].n;
-            size_t own = (size_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T -
-                                  (uint64_t)n * (uint64_t)t / (uint64_t)T);
-            net->tscale[x * net->n_projs + q] = xcalloc_line(own, sizeof(double), &fail);
+            net->tscale[x * net->n_projs + q] =
+                xcalloc_line(net->pops[net->projs[q].pre].n, sizeof(double), &fail);
         }
-    }
-    /* where each row crosses into the next thread's targets, so delivery needs no search */
-    for (size_t q = 0; q < net->n_projs && T > 1 && !fail; q++) {
-        mg_proj *pj = &net->projs[q];
-        uint32_t npost = net->pops[pj->post].n;
-        pj->split = xcalloc((size_t)pj->n_pre * (size_t)(T - 1), sizeof *pj->split, &fail);
-        for (uint32_t j = 0; j < pj->n_pre && !fail; j++) {
-            uint64_t a = pj->row[j], b = pj->row[j + 1], x = a;
-            for (int t = 1; t < T; t++) {
-                uint32_t lo = (uint32_t)((uint64_t)npost * (uint64_t)t / (uint64_t)T);
-                while (x < b && pj->tgt[x] < lo)
-                    x++;
-                pj->split[(size_t)j * (size_t)(T - 1) + (size_t)(t - 1)] = (uint32_t)(x - a);
+    /* the partition, equal shares to begin with, and where each row crosses into the next
+     * thread's targets, so that delivery needs no search */
+    net->bound = xcalloc(net->n_pops * ((size_t)T + 1), sizeof *net->bound, &fail);
+    net->cum = xcalloc((size_t)T + 1, sizeof *net->cum, &fail);
+    net->lb_wait = xcalloc_line((size_t)T * MG_CACHE_LINE / sizeof(double), sizeof(double), &fail);
+    for (int t = 0; t <= T && !fail; t++)
+        net->cum[t] = (double)t / (double)T;
+    for (size_t q = 0; q < net->n_projs && T > 1 && !fail; q++)
+        net->projs[q].split = xcalloc((size_t)net->projs[q].n_pre * (size_t)(T - 1),
+                                      sizeof *net->projs[q].split, &fail);
+    if (T > 1 && !fail)
+        mg_net_partition(net);
+    /* private state for threads 1..T-1 (mg_net_pop_view): static networks only, since the
+     * plasticity code reads neurons of other threads (spike flags of presynaptic neurons) */
+    if (T > 1 && !fail && !net->plastic) {
+        net->views = xcalloc_line((size_t)T * net->n_pops, sizeof *net->views, &fail);
+        for (int t = 1; t < T && !fail; t++)
+            for (size_t q = 0; q < net->n_pops && !fail; q++) {
+                const mg_pop *p = &net->pops[q];
+                mg_pop *v = &net->views[(size_t)t * net->n_pops + q];
+                size_t n = p->n;
+                *v = *p;
+                v->v = p->v ? xcalloc_line(n, sizeof *p->v, &fail) : NULL;
+                v->w = p->w ? xcalloc_line(n, sizeof *p->w, &fail) : NULL;
+                v->ref = p->ref ? xcalloc_line(n, sizeof *p->ref, &fail) : NULL;
+                v->i_inp = p->i_inp ? xcalloc_line(n, sizeof *p->i_inp, &fail) : NULL;
+                v->fired = xcalloc_line(n, 1, &fail);
+                for (int r = 0; r < MG_RECEPTOR_COUNT; r++) {
+                    v->a[r] = p->a[r] ? xcalloc_line(n, sizeof(mg_real), &fail) : NULL;
+                    v->b[r] = p->b[r] ? xcalloc_line(n, sizeof(mg_real), &fail) : NULL;
+                    v->ring[r] =
+                        p->ring[r] ? xcalloc_line((size_t)net->n_slots * n, sizeof(mg_real), &fail)
+                                   : NULL;
+                }
             }
-        }
     }
     net->mg_base = spec->mg_mM;
     net->mg_base_step = -1;
@@ -876,6 +894,86 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
     net->stats.build_wall_s = mg_wall_seconds() - t0;
     *out = net;
     return MG_OK;
+}
+
+int mg_net_partition(mg_net *net) {
+    const int T = net->threads;
+    int moved = 0;
+    for (size_t q = 0; q < net->n_pops; q++) {
+        uint32_t n = net->pops[q].n, *b = net->bound + q * ((size_t)T + 1);
+        uint32_t prev = 0;
+        for (int t = 0; t <= T; t++) {
+            uint64_t x =
+                (uint64_t)((double)n * net->cum[t] / MG_RANGE_ALIGN + 0.5) * MG_RANGE_ALIGN;
+            if (t == 0)
+                x = 0;
+            if (t == T || x > n)
+                x = n;
+            if (x < prev)
+                x = prev;
+            moved |= b[t] != (uint32_t)x;
+            b[t] = (uint32_t)x;
+            prev = (uint32_t)x;
+        }
+    }
+    /* each row is sorted by target: move the split points from where they were */
+    for (size_t q = 0; q < net->n_projs && moved; q++) {
+        mg_proj *pj = &net->projs[q];
+        const uint32_t *b = net->bound + (size_t)pj->post * ((size_t)T + 1);
+        for (uint32_t j = 0; j < pj->n_pre; j++) {
+            const uint32_t *tg = pj->tgt + pj->row[j];
+            uint32_t len = (uint32_t)(pj->row[j + 1] - pj->row[j]);
+            uint32_t *sp = pj->split + (size_t)j * (size_t)(T - 1);
+            for (int t = 1; t < T; t++) {
+                uint32_t x = sp[t - 1], lo = b[t];
+                while (x < len && tg[x] < lo)
+                    x++;
+                while (x > 0 && tg[x - 1] >= lo)
+                    x--;
+                sp[t - 1] = x;
+            }
+        }
+    }
+    return moved;
+}
+
+/* Copy neurons [lo, hi) of every state array from population s to d (same population). */
+static void copy_state(mg_pop *d, const mg_pop *s, uint32_t lo, uint32_t hi, uint32_t n_slots) {
+    size_t m = hi - lo;
+    if (m == 0)
+        return;
+    if (s->v)
+        memcpy(d->v + lo, s->v + lo, m * sizeof *s->v);
+    if (s->w)
+        memcpy(d->w + lo, s->w + lo, m * sizeof *s->w);
+    if (s->ref)
+        memcpy(d->ref + lo, s->ref + lo, m * sizeof *s->ref);
+    if (s->i_inp)
+        memcpy(d->i_inp + lo, s->i_inp + lo, m * sizeof *s->i_inp);
+    memcpy(d->fired + lo, s->fired + lo, m);
+    for (int r = 0; r < MG_RECEPTOR_COUNT; r++) {
+        if (s->a[r])
+            memcpy(d->a[r] + lo, s->a[r] + lo, m * sizeof(mg_real));
+        if (s->b[r])
+            memcpy(d->b[r] + lo, s->b[r] + lo, m * sizeof(mg_real));
+        for (uint32_t k = 0; s->ring[r] && k < n_slots; k++)
+            memcpy(d->ring[r] + (size_t)k * s->n + lo, s->ring[r] + (size_t)k * s->n + lo,
+                   m * sizeof(mg_real));
+    }
+}
+
+void mg_net_views_sync(mg_net *net, int to_views) {
+    const int T = net->threads;
+    for (int t = 1; net->views && t < T; t++)
+        for (size_t q = 0; q < net->n_pops; q++) {
+            uint32_t lo, hi;
+            mg_pop *v = &net->views[(size_t)t * net->n_pops + q];
+            mg_net_thread_range(net, q, t, T, &lo, &hi);
+            if (to_views)
+                copy_state(v, &net->pops[q], lo, hi, net->n_slots);
+            else
+                copy_state(&net->pops[q], v, lo, hi, net->n_slots);
+        }
 }
 
 void mg_net_destroy(mg_net **pnet) {
@@ -930,12 +1028,28 @@ void mg_net_destroy(mg_net **pnet) {
         free(net->srecs[k].buf[1]);
     }
     size_t slots = (size_t)net->threads * 2;
-    for (size_t x = 0; net->tspk && x < (size_t)net->threads * net->tstride; x++)
-        free(net->tspk[x]);
     for (size_t x = 0; net->tscale && x < slots * net->n_projs; x++)
         free(net->tscale[x]);
-    free(net->tspk);
-    free(net->tn_spk);
+    free(net->spk_box);
+    for (size_t x = 0; net->views && x < (size_t)net->threads * net->n_pops; x++) {
+        mg_pop *v = &net->views[x];
+        if (x < net->n_pops)
+            continue; /* thread 0 has no view */
+        free(v->v);
+        free(v->w);
+        free(v->ref);
+        free(v->i_inp);
+        free(v->fired);
+        for (int r = 0; r < MG_RECEPTOR_COUNT; r++) {
+            free(v->a[r]);
+            free(v->b[r]);
+            free(v->ring[r]);
+        }
+    }
+    free(net->views);
+    free(net->bound);
+    free(net->cum);
+    free(net->lb_wait);
     free(net->tscale);
     free(net->src_cur);
     free(net->pops);

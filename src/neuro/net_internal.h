@@ -21,6 +21,11 @@ typedef float mg_real;
 /* Bytes per cache line: data written by different threads every step is kept apart. */
 #define MG_CACHE_LINE 64
 
+/* Bytes left unused after each per-neuron array: a core's hardware prefetcher, streaming
+ * through the end of one array, then fetches the gap instead of the start of the next array,
+ * which another thread may be writing. */
+#define MG_ALLOC_GAP 1024
+
 /* Neurons per block of the kernel loops (temporaries live on the stack). */
 #define MG_BLOCK 256
 
@@ -192,13 +197,24 @@ struct mg_net {
     mg_wrec *wrecs;
     size_t n_wrecs;
     int plastic; /* some projection is plastic */
-    /* per thread and step parity: spikes of each population in the thread's range
-     * (tspk[(t * 2 + parity) * n_pops + pop], counts in tn_spk) and, for saturating NMDA
-     * projections, the gating jump of each of those spikes (tscale[... * n_projs + proj]) */
-    uint32_t **tspk;
-    size_t *tn_spk; /* each thread's counts on their own cache line: see mg_spk_slot */
-    size_t tstride; /* entries per thread in tspk and tn_spk */
+    /* per thread and step parity: the spikes of each population in the thread's range, in a
+     * mailbox of its own (mg_spk_box, box_stride bytes apart: see mg_spk_list) and, for
+     * saturating NMDA projections, the gating jump of each of those spikes
+     * (tscale[(t * 2 + parity) * n_projs + proj]) */
+    unsigned char *spk_box;
+    size_t box_stride;
     double **tscale;
+    /* the partition: bound[pop * (threads + 1) + t] is thread t's first neuron of pop (the last
+     * entry n); cum[t] the cumulative share it comes from (cum[0] = 0, cum[threads] = 1). It
+     * follows the threads' speeds: see rebalance() in net_run.c */
+    uint32_t *bound;
+    double *cum;
+    double *lb_wait; /* per thread, MG_CACHE_LINE apart: seconds spent waiting in the window */
+    /* static networks with threads > 1: views[t * n_pops + q] is population q as thread t >= 1
+     * sees it during a run, with state arrays of its own (views[0 .. n_pops) unused; thread 0
+     * uses pops), so that no two threads write the same arrays; NULL otherwise. See
+     * mg_net_pop_view and mg_net_views_sync. */
+    mg_pop *views;
     size_t *src_cur; /* spike-source cursor per thread and population */
     double mg_base;  /* [Mg]o set by mg_net_set_mg (or the spec) at step mg_base_step */
     int64_t mg_base_step;
@@ -211,10 +227,64 @@ struct mg_net {
     mg_net_stats stats;
 };
 
-/* Index of thread t's spike list (and count) of population q for step parity par. */
-static inline size_t mg_spk_slot(const mg_net *net, int t, int par, size_t q) {
-    return (size_t)t * net->tstride + (size_t)par * net->n_pops + q;
+/* Thread t's spikes of a step of parity par: written by t in its phase A, then published with
+ * seq; the other threads read them once seq says the step is complete (acquire). seq has a
+ * cache line of its own: the threads that wait poll it, and were it on the line the owner is
+ * filling, every poll would take the line away from the owner's stores. A box is rewritten two
+ * steps later, after every other thread has published the step in between (and so has finished
+ * reading it). */
+typedef struct {
+    _Alignas(MG_CACHE_LINE) atomic_llong seq; /* k + 1 once the lists of step k are complete */
+    _Alignas(MG_CACHE_LINE) long long stop; /* thread 0: the step after which the run ends, or -1 */
+    uint32_t n[]; /* n_pops counts, then the ids of each population in turn (ascending) */
+} mg_spk_box;
+
+static inline mg_spk_box *mg_spk_box_at(const mg_net *net, int t, int par) {
+    return (mg_spk_box *)(void *)(net->spk_box + ((size_t)t * 2 + (size_t)par) * net->box_stride);
 }
+
+/* Thread t's spikes of population q in the step of parity par (ascending); *n their count. */
+static inline const uint32_t *mg_spk_list(const mg_net *net, int t, int par, size_t q, size_t *n) {
+    const mg_spk_box *b = mg_spk_box_at(net, t, par);
+    size_t off = net->n_pops;
+    for (size_t u = 0; u < q; u++)
+        off += b->n[u];
+    *n = b->n[q];
+    return b->n + off;
+}
+
+/* Neurons per unit of a thread's range: ranges start on whole cache lines of every per-neuron
+ * array (64 one-byte spike flags, 16 floats), so that no line is written by two threads. */
+#define MG_RANGE_ALIGN 64u
+
+/* Neurons [lo, hi) of population pop that thread t of T owns: all of them when T is 1, else
+ * the current partition (net->bound, set by mg_net_partition). Every thread-dependent loop uses
+ * it; the partition changes only between steps, while no thread is inside one. */
+static inline void mg_net_thread_range(const mg_net *net, size_t pop, int t, int T, uint32_t *lo,
+                                       uint32_t *hi) {
+    if (T <= 1) {
+        *lo = 0;
+        *hi = net->pops[pop].n;
+        return;
+    }
+    const uint32_t *b = net->bound + pop * ((size_t)T + 1);
+    *lo = b[t];
+    *hi = b[t + 1];
+}
+
+/* Population q as thread t works on it during a run: its private view, if any, else pops[q]. */
+static inline mg_pop *mg_net_pop_view(const mg_net *net, int t, size_t q) {
+    return (net->views && t > 0) ? net->views + (size_t)t * net->n_pops + q : net->pops + q;
+}
+
+/* Copy the state of every thread t >= 1's neurons (its current range) from pops into its view
+ * (to_views) or back (net_build.c). One thread, outside a step; nothing without views. */
+void mg_net_views_sync(mg_net *net, int to_views);
+
+/* Set the partition from net->cum (thread t's share of every population is [cum[t],
+ * cum[t+1]), boundaries rounded to MG_RANGE_ALIGN) and move each projection's split table to
+ * it (net_build.c). Returns whether any boundary moved. One thread, between steps. */
+int mg_net_partition(mg_net *net);
 
 /* [Mg]o during step k (schedule and mg_net_set_mg; net_run.c). Read-only. */
 double mg_net_mg_at_step(const mg_net *net, int64_t k);

@@ -215,9 +215,8 @@ static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
     const uint8_t *pre_fired = net->pops[pj->pre].fired;
     float *rho = pj->rho;
     for (int tt = 0; tt < T; tt++) {
-        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-        const uint32_t *arr = net->tspk[slot];
-        size_t n = net->tn_spk[slot];
+        size_t n;
+        const uint32_t *arr = mg_spk_list(net, tt, par, pj->pre, &n);
         for (size_t s = 0; s < n; s++) {
             uint32_t i = arr[s];
             double r2 = pj->pre_c2[i] * exp(-(double)(k - pj->pre_t[i]) * dt / p->tau_x_ms);
@@ -239,9 +238,9 @@ static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
             }
         }
     }
-    size_t slot = mg_spk_slot(net, t, par, pj->post);
-    const uint32_t *spk = net->tspk[slot];
-    for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+    size_t nspk;
+    const uint32_t *spk = mg_spk_list(net, t, par, pj->post, &nspk);
+    for (size_t s = 0; s < nspk; s++) {
         uint32_t j = spk[s];
         double o2 = pj->post_c2[j] * exp(-(double)(k - pj->post_t[j]) * dt / p->tau_y_ms);
         double a = p->a2_plus + p->a3_plus * o2;
@@ -262,18 +261,19 @@ static void stdp_traces(mg_net *net, mg_proj *pj, int64_t k) {
     const int par = (int)(k & 1);
     const double dt = net->dt_ms;
     for (int tt = 0; tt < net->threads; tt++) {
-        size_t slot = mg_spk_slot(net, tt, par, pj->post);
-        for (size_t s = 0; s < net->tn_spk[slot]; s++) {
-            uint32_t j = net->tspk[slot][s];
+        size_t m;
+        const uint32_t *spk = mg_spk_list(net, tt, par, pj->post, &m);
+        for (size_t s = 0; s < m; s++) {
+            uint32_t j = spk[s];
             int64_t n = k - pj->post_t[j];
             pj->post_c[j] =
                 pj->post_c[j] * tab_decay(pj->decay2, pj->n_decay2, n, dt, p->tau_minus_ms) + 1.0;
             pj->post_c2[j] = pj->post_c2[j] * exp(-(double)n * dt / p->tau_y_ms) + 1.0;
             pj->post_t[j] = k;
         }
-        slot = mg_spk_slot(net, tt, par, pj->pre);
-        for (size_t s = 0; s < net->tn_spk[slot]; s++) {
-            uint32_t i = net->tspk[slot][s];
+        spk = mg_spk_list(net, tt, par, pj->pre, &m);
+        for (size_t s = 0; s < m; s++) {
+            uint32_t i = spk[s];
             int64_t n = k - pj->pre_t[i];
             pj->pre_c[i] =
                 pj->pre_c[i] * tab_decay(pj->decay, pj->n_decay, n, dt, p->tau_plus_ms) + 1.0;
@@ -487,12 +487,6 @@ double mg_netplast_rho_at(const mg_net *net, const mg_proj *pj, uint64_t x, uint
 
 /* ---------------------------------------------------------------- Shouval 2002, clock-driven */
 
-/* Neurons [lo, hi) of a population of n that thread t of T owns (net_run.c's rule). */
-static inline void sh_range(uint32_t n, int t, int T, uint32_t *lo, uint32_t *hi) {
-    *lo = (uint32_t)((uint64_t)n * (uint64_t)t / (uint64_t)T);
-    *hi = (uint32_t)((uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T);
-}
-
 /* Phase B of step k on thread t: the BPAP and the drive s P0 G B(Vd)(V_r - Vd) of the thread's
  * post neurons at the step's middle, then Ca and w of the synapses onto them over the step
  * (mg_shouval_run's exponential-Euler step with h = dt). */
@@ -506,7 +500,7 @@ static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
     const double kmg = mg_net_mg_at_step(net, k) / net->nmda.mg_scale_mM;
     const double gam = net->nmda.gamma_per_mV;
     uint32_t lo, hi;
-    sh_range(np, t, T, &lo, &hi);
+    mg_net_thread_range(net, pj->post, t, T, &lo, &hi);
     uint8_t *now = pj->sh_fired + (size_t)(k % ((int64_t)db + 1)) * np;
     const uint8_t *due = k >= (int64_t)db
                              ? pj->sh_fired + (size_t)((k - (int64_t)db) % ((int64_t)db + 1)) * np
@@ -575,9 +569,10 @@ static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
     size_t r = (size_t)(k % S), n = 0;
     uint32_t *dst = pj->ring + r * pj->n_pre;
     for (int tt = 0; tt < net->threads; tt++) {
-        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-        memcpy(dst + n, net->tspk[slot], net->tn_spk[slot] * sizeof *dst);
-        n += net->tn_spk[slot];
+        size_t m;
+        const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &m);
+        memcpy(dst + n, spk, m * sizeof *dst);
+        n += m;
     }
     pj->ring_n[r] = n;
     const double hh = 0.5 * net->dt_ms;
@@ -611,9 +606,7 @@ static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
 static inline int pre_arrivals(const mg_net *net, const mg_proj *pj, int tt, int par, int64_t k,
                                const uint32_t **arr, size_t *n) {
     if (pj->d_pre == 0) {
-        size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-        *arr = net->tspk[slot];
-        *n = net->tn_spk[slot];
+        *arr = mg_spk_list(net, tt, par, pj->pre, n);
         return 1;
     }
     if (k < (int64_t)pj->d_pre)
@@ -641,9 +634,8 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
     const double mgam = -net->nmda.gamma_per_mV, jump = pj->nmda_jump;
     /* postsynaptic spikes of this thread's neurons */
     {
-        size_t slot = mg_spk_slot(net, t, par, pj->post);
-        const uint32_t *spk = net->tspk[slot];
-        size_t n = net->tn_spk[slot];
+        size_t n;
+        const uint32_t *spk = mg_spk_list(net, t, par, pj->post, &n);
         for (size_t s = 0; s < n; s++) {
             uint32_t j = spk[s];
             uint64_t e0 = pj->col[j], e1 = pj->col[j + 1];
@@ -720,9 +712,9 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
         const mg_net_plast_spec *p = &pj->spec.plast;
         /* post spikes of step k */
         for (int tt = 0; tt < T; tt++) {
-            size_t slot = mg_spk_slot(net, tt, par, pj->post);
-            const uint32_t *spk = net->tspk[slot];
-            for (size_t s = 0; s < net->tn_spk[slot]; s++) {
+            size_t n;
+            const uint32_t *spk = mg_spk_list(net, tt, par, pj->post, &n);
+            for (size_t s = 0; s < n; s++) {
                 uint32_t j = spk[s];
                 pj->post_c[j] = pj->post_c[j] * decay_steps(pj, k - pj->post_t[j], dt) + p->c_post;
                 pj->post_t[j] = k;
@@ -733,9 +725,10 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
             size_t r = (size_t)(k % ((int64_t)pj->d_pre + 1)), n = 0;
             uint32_t *dst = pj->ring + r * pj->n_pre;
             for (int tt = 0; tt < T; tt++) {
-                size_t slot = mg_spk_slot(net, tt, par, pj->pre);
-                memcpy(dst + n, net->tspk[slot], net->tn_spk[slot] * sizeof *dst);
-                n += net->tn_spk[slot];
+                size_t m;
+                const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &m);
+                memcpy(dst + n, spk, m * sizeof *dst);
+                n += m;
             }
             pj->ring_n[r] = n;
         }

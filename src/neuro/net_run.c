@@ -26,15 +26,35 @@
 
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
+#include <stdio.h>
+
+/* Polls of a waiting thread before it yields (a pause is ~10-150 cycles; on an idle machine a
+ * step's wait takes tens of polls). */
+#define MG_SPIN_LIMIT 200u
+#if defined(__x86_64__) || defined(__i386__)
+#define MG_PAUSE() __builtin_ia32_pause()
+#else
+#define MG_PAUSE() ((void)0)
+#endif
+
+/* Per-thread phase timers (time-stamp counter) for studying thread scaling: configure with
+ * -DCMAKE_C_FLAGS=-DMGSIM_THREAD_TIMERS; off by default (no cost). */
+#if defined(MGSIM_THREAD_TIMERS) && defined(__x86_64__)
+#include <x86intrin.h>
+#define MG_TT_DECL uint64_t tt_c[8] = {0}, tt_0 = __rdtsc(), tt_1
+#define MG_TT(i)   (tt_1 = __rdtsc(), tt_c[i] += tt_1 - tt_0, tt_0 = tt_1)
+#define MG_TT_PRINT(t)                                                                             \
+    fprintf(stderr, "thread %d: A %.3f W %.3f D %.3f W2 %.3f K %.3f Gcyc\n", t,                    \
+            (double)tt_c[0] * 1e-9, (double)tt_c[1] * 1e-9, (double)tt_c[2] * 1e-9,                \
+            (double)tt_c[3] * 1e-9, (double)tt_c[4] * 1e-9)
+#else
+#define MG_TT_DECL
+#define MG_TT(i)       ((void)0)
+#define MG_TT_PRINT(t) ((void)0)
+#endif
 #include <stdlib.h>
 #include <string.h>
-
-static void thread_range(uint32_t n, int t, int T, uint32_t *lo, uint32_t *hi) {
-    uint64_t a = (uint64_t)n * (uint64_t)t / (uint64_t)T;
-    uint64_t b = (uint64_t)n * (uint64_t)(t + 1) / (uint64_t)T;
-    *lo = (uint32_t)a;
-    *hi = (uint32_t)b;
-}
 
 /* Poisson input arrivals during step k, [t_k, t_k+1), into the ring slot of step k + 1
  * (Brian2's PoissonInput acts after the update of the step it is drawn in). */
@@ -45,9 +65,9 @@ static void poisson_inputs(mg_net *net, int t, int T, int64_t k) {
         mg_input *in = &net->inputs[q];
         if (in->spec.kind != MG_INPUT_POISSON || in->total_rate_per_ms <= 0.0)
             continue;
-        mg_pop *p = &net->pops[in->spec.pop];
+        mg_pop *p = mg_net_pop_view(net, t, in->spec.pop);
         uint32_t lo, hi;
-        thread_range(p->n, t, T, &lo, &hi);
+        mg_net_thread_range(net, in->spec.pop, t, T, &lo, &hi);
         if (lo < in->lo)
             lo = in->lo;
         if (hi > in->hi)
@@ -77,8 +97,8 @@ static void poisson_inputs(mg_net *net, int t, int T, int64_t k) {
 }
 
 /* Current inputs (steps and ramps) at time t_ms into p->i_inp over [lo, hi). */
-static void current_inputs(mg_net *net, size_t pop, uint32_t lo, uint32_t hi, double t_ms) {
-    mg_pop *p = &net->pops[pop];
+static void current_inputs(mg_net *net, mg_pop *p, size_t pop, uint32_t lo, uint32_t hi,
+                           double t_ms) {
     if (!p->i_inp)
         return;
     memset(p->i_inp + lo, 0, (size_t)(hi - lo) * sizeof(mg_real));
@@ -421,8 +441,8 @@ static void nmda_exact(mg_net *net, int par, int64_t k) {
             continue;
         const mg_pop *pre = &net->pops[pj->pre];
         (void)pre;
-        const uint32_t *spk = net->tspk[mg_spk_slot(net, 0, par, pj->pre)];
-        size_t nspk = net->tn_spk[mg_spk_slot(net, 0, par, pj->pre)];
+        size_t nspk;
+        const uint32_t *spk = mg_spk_list(net, 0, par, pj->pre, &nspk);
         /* a spike of step k with delay d arrives in step k + d, as in the event-driven
          * form: its x is kicked before the integration from step k + d to k + d + 1, so
          * the conductance starts rising from zero at the arrival. The spikes wait in a
@@ -516,30 +536,35 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
     const int par = (int)(k & 1);
     const double mg = mg_net_mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
     double t_ms = (double)k * net->dt_ms;
-    size_t base = mg_spk_slot(net, t, par, 0);
+    mg_spk_box *box = mg_spk_box_at(net, t, par);
+    uint32_t *ids = box->n + net->n_pops; /* each population's list after the previous one */
     for (size_t q = 0; q < net->n_pops; q++) {
-        mg_pop *p = &net->pops[q];
+        mg_pop *p = mg_net_pop_view(net, t, q);
         uint32_t lo, hi;
-        thread_range(p->n, t, T, &lo, &hi);
+        mg_net_thread_range(net, q, t, T, &lo, &hi);
         if (p->is_source) {
             update_sources(net, p, q, lo, hi, k);
             if (p->spec.kind == MG_NEURON_SPIKE_SOURCE)
                 spike_source_events(net, p, q, t, lo, hi, k);
         } else {
-            current_inputs(net, q, lo, hi, t_ms);
+            current_inputs(net, p, q, lo, hi, t_ms);
             if (fused_ok(p))
                 update_fused(net, p, lo, hi, k);
             else
                 update_neurons(net, p, lo, hi, k, mg);
         }
-        net->tn_spk[base + q] = compact(p->fired, lo, hi, net->tspk[base + q]);
+        size_t c = compact(p->fired, lo, hi, ids);
+        box->n[q] = (uint32_t)c;
+        ids += c;
     }
     size_t sbase = ((size_t)t * 2 + (size_t)par) * net->n_projs;
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
-        if (pj->s_pre && !pj->x_pre)
-            nmda_jumps(net, pj, net->tspk[base + pj->pre], net->tn_spk[base + pj->pre],
-                       net->tscale[sbase + q], k);
+        if (pj->s_pre && !pj->x_pre) {
+            size_t n;
+            const uint32_t *spk = mg_spk_list(net, t, par, pj->pre, &n);
+            nmda_jumps(net, pj, spk, n, net->tscale[sbase + q], k);
+        }
     }
     for (size_t q = 0; q < net->n_srecs; q++) {
         const mg_srec *r = &net->srecs[q];
@@ -562,15 +587,15 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
         mg_proj *pj = &net->projs[q];
         if (pj->x_pre)
             continue;
-        mg_pop *post = &net->pops[pj->post];
+        mg_pop *post = mg_net_pop_view(net, t, pj->post);
         /* direct arrival: every delay is one step, add to a (and b) at once */
         mg_real *ring = post->direct ? post->a[pj->rec] : post->ring[pj->rec];
         mg_real *ring_b = post->direct ? post->b[pj->rec] : NULL;
         const uint32_t S = post->direct ? 1 : net->n_slots, n = post->n;
         for (int tt = 0; tt < T; tt++) {
             size_t slot = ((size_t)tt * 2 + (size_t)par);
-            const uint32_t *spk = net->tspk[mg_spk_slot(net, tt, par, pj->pre)];
-            size_t nspk = net->tn_spk[mg_spk_slot(net, tt, par, pj->pre)];
+            size_t nspk;
+            const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &nspk);
             const double *scale = (pj->s_pre) ? net->tscale[slot * net->n_projs + q] : NULL;
             for (size_t s = 0; s < nspk; s++) {
                 uint32_t j = spk[s];
@@ -655,9 +680,89 @@ static void step_barrier(mg_net *net, int T, int *local) {
         atomic_store_explicit(&net->bar_count, 0, memory_order_relaxed);
         atomic_store_explicit(&net->bar_sense, *local, memory_order_release);
     } else {
-        while (atomic_load_explicit(&net->bar_sense, memory_order_acquire) != *local)
-            ;
+        unsigned spins = 0;
+        while (atomic_load_explicit(&net->bar_sense, memory_order_acquire) != *local) {
+            if (++spins < MG_SPIN_LIMIT)
+                MG_PAUSE();
+            else
+                sched_yield(); /* see wait_published */
+        }
     }
+}
+
+/* Wait until every thread but t has published step `want` - 1 in its mailbox of parity par.
+ * Threads spin (a step is microseconds long, far shorter than a sleep and wake-up), then yield
+ * the processor after a while so that a thread the system has preempted gets it back sooner
+ * when more threads than processors are runnable. */
+static void wait_published(const mg_net *net, int t, int T, int par, long long want) {
+    double t0 = 0.0;
+    for (int u = 0; u < T; u++) {
+        if (u == t)
+            continue;
+        mg_spk_box *b = mg_spk_box_at(net, u, par);
+        if (atomic_load_explicit(&b->seq, memory_order_acquire) >= want)
+            continue;
+        if (t0 == 0.0)
+            t0 = mg_wall_seconds(); /* the clock is read only by a thread that waits */
+        unsigned spins = 0;
+        while (atomic_load_explicit(&b->seq, memory_order_acquire) < want) {
+            if (++spins < MG_SPIN_LIMIT)
+                MG_PAUSE();
+            else
+                sched_yield();
+        }
+    }
+    if (t0 != 0.0)
+        net->lb_wait[(size_t)t * (MG_CACHE_LINE / sizeof(double))] += mg_wall_seconds() - t0;
+}
+
+/* Load balance, every MG_LB_STEPS steps, by thread 0 while the others wait: each thread's share
+ * of the neurons moves towards equal busy time (window wall time less the time it waited),
+ * halfway and by at most MG_LB_MAX_MOVE at a time so that a window in which the system
+ * preempted a thread does little harm. Threads differ in speed even on idle machines (a virtual
+ * CPU shares its core with another guest; thread 0 also does the bookkeeping). Results do not
+ * depend on the partition. */
+#define MG_LB_STEPS    2000
+#define MG_LB_MAX_MOVE 0.02
+#define MG_LB_MIN_MOVE 0.005 /* smaller corrections are noise: the partition stays */
+static void rebalance(mg_net *net, int T, double window_s) {
+    const size_t stride = MG_CACHE_LINE / sizeof(double);
+    double speed[64], sum = 0.0;
+    if (T > 64 || !(window_s > 0.0))
+        return;
+    int ok = 1;
+    for (int t = 0; t < T; t++) {
+        double busy = window_s - net->lb_wait[(size_t)t * stride];
+        double share = net->cum[t + 1] - net->cum[t];
+        net->lb_wait[(size_t)t * stride] = 0.0;
+        ok &= busy > 0.05 * window_s; /* else it barely ran (preempted): keep the partition */
+        speed[t] = (share > 1e-3 ? share : 1e-3) / (busy > 0.0 ? busy : 1.0);
+        sum += speed[t];
+    }
+    if (!ok)
+        return;
+    double c = 0.0, cum[65];
+    int change = 0;
+    for (int t = 0; t < T - 1; t++) {
+        double share = net->cum[t + 1] - net->cum[t];
+        double want = 0.5 * share + 0.5 * speed[t] / sum;
+        if (want > share + MG_LB_MAX_MOVE)
+            want = share + MG_LB_MAX_MOVE;
+        if (want < share - MG_LB_MAX_MOVE)
+            want = share - MG_LB_MAX_MOVE;
+        change |= fabs(want - share) >= MG_LB_MIN_MOVE;
+        c += want;
+        cum[t + 1] = c < 1.0 ? c : 1.0;
+    }
+    if (!change)
+        return;
+    for (int t = 1; t < T; t++)
+        net->cum[t] = cum[t];
+    mg_net_partition(net);
+#if defined(MGSIM_THREAD_TIMERS)
+    fprintf(stderr, "rebalance: window %.3f ms, share of thread 0 %.3f, first bound %u\n",
+            window_s * 1e3, net->cum[1], net->bound[1]);
+#endif
 }
 
 typedef struct {
@@ -679,9 +784,10 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
         mg_pop *p = &net->pops[q];
         size_t n = 0;
         for (int t = 0; t < T; t++) {
-            size_t x = mg_spk_slot(net, t, par, q);
-            memcpy(p->spk + n, net->tspk[x], net->tn_spk[x] * sizeof(uint32_t));
-            n += net->tn_spk[x];
+            size_t m;
+            const uint32_t *spk = mg_spk_list(net, t, par, q, &m);
+            memcpy(p->spk + n, spk, m * sizeof(uint32_t));
+            n += m;
         }
         p->n_spk = n;
         p->spikes += n;
@@ -782,8 +888,11 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
     int64_t k_done = k0;
     const int exact = net->nmda.saturating && net->nmda.exact;
     if (T == 1) {
+        MG_TT_DECL;
         for (int64_t k = k0; k < k_end; k++) {
+            MG_TT(3);
             phase_a(net, 0, 1, k);
+            MG_TT(0);
             if (exact) {
                 nmda_exact(net, (int)(k & 1), k);
                 /* the NMDA conductance of the next step is known only now: sample again */
@@ -793,62 +902,100 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                                      net->srecs[q].buf[k & 1]);
             }
             deliver(net, 0, 1, k);
+            MG_TT(2);
             if (net->plastic)
                 mg_netplast_traces(net, k);
             bookkeeping(net, 1, k, k_end, total_ms, cb, &ls, &next_progress, progress_every);
+            MG_TT(4);
             k_done = k + 1;
             if (ls.stop && k >= ls.k_stop)
                 break;
         }
+        MG_TT_PRINT(0);
     } else {
-        /* One barrier per step: phase A (update own neurons) | barrier | phase B (deliver into
-         * own targets; the master then does the bookkeeping of the step while the others
-         * already update the next one). Per-thread lists are double-buffered by step parity,
-         * and the barrier of step k+1 keeps anyone from overwriting step k's lists before
-         * every thread has delivered them. A stop requested during step k's bookkeeping is
-         * seen by all threads after the barrier of step k+1, which they complete. */
+        /* No barrier per step: each thread publishes its spikes of step k in its mailbox
+         * (phase A), then waits only until every other thread has published step k, and
+         * delivers all of them into its own targets (phase B); the master then does the
+         * bookkeeping of step k while the others already update step k + 1. Mailboxes are
+         * double-buffered by step parity: a thread rewrites the box of step k in step k + 2,
+         * after every other thread has published step k + 1, which each does only after it
+         * has read step k. A stop requested during step k's bookkeeping travels in the
+         * master's mailbox of step k + 1, which every thread reads, and all stop after that
+         * step. The loop's inputs are copied to private variables: the master writes the
+         * shared ones (ls, k_done) every step and the others must not read their cache line. */
+        const int plastic = net->plastic;
+        mg_net_views_sync(net, 1); /* the threads' own copies of their neurons' state */
 #pragma omp parallel num_threads(T) shared(ls, k_done, next_progress)
         {
-            int t = omp_get_thread_num();
-            int nt = omp_get_num_threads();
+            const int t = omp_get_thread_num();
+            const int nt = omp_get_num_threads();
+            const int64_t kb = k0, ke = k_end;
             int sense = atomic_load_explicit(&net->bar_sense, memory_order_relaxed);
-            for (int64_t k = k0; k < k_end; k++) {
+            MG_TT_DECL;
+            double lb_t0 = mg_wall_seconds();
+            for (int64_t k = kb; k < ke; k++) {
+                const int par = (int)(k & 1);
+                int stop_here;
+                if (nt == T && k > kb && (k - kb) % MG_LB_STEPS == 0) {
+                    /* every thread has delivered step k - 1 and the master has done its
+                     * bookkeeping: repartition while nobody is inside a step */
+                    step_barrier(net, T, &sense);
+                    if (t == 0) {
+                        double now = mg_wall_seconds();
+                        mg_net_views_sync(net, 0); /* neurons may change hands */
+                        rebalance(net, T, now - lb_t0);
+                        mg_net_views_sync(net, 1);
+                        lb_t0 = now;
+                    }
+                    step_barrier(net, T, &sense);
+                }
                 if (nt == T) {
+                    MG_TT(3);
                     phase_a(net, t, T, k);
+                    mg_spk_box *mine = mg_spk_box_at(net, t, par);
+                    if (t == 0)
+                        mine->stop = ls.stop ? (long long)ls.k_stop : -1;
+                    atomic_store_explicit(&mine->seq, (long long)k + 1, memory_order_release);
+                    MG_TT(0);
+                    wait_published(net, t, T, par, (long long)k + 1);
+                    MG_TT(1);
+                    long long ks = mg_spk_box_at(net, 0, par)->stop;
+                    stop_here = ks >= 0 && k >= ks;
+                    deliver(net, t, T, k);
+                    MG_TT(2);
+                    /* plastic: the traces jump once every thread has read them */
+                    if (plastic)
+                        step_barrier(net, T, &sense);
                 } else {
+                    /* ls is written only in the master's bookkeeping, between the barriers */
+                    stop_here = ls.stop && k >= ls.k_stop;
 #pragma omp master
                     for (int tt = 0; tt < T; tt++)
                         phase_a(net, tt, T, k);
-                }
-                if (nt == T)
-                    step_barrier(net, T, &sense);
-                else {
 #pragma omp barrier
-                }
-                int stop_here = ls.stop && k >= ls.k_stop;
-                if (nt == T) {
-                    deliver(net, t, T, k);
-                    /* plastic: the traces jump once every thread has read them */
-                    if (net->plastic)
-                        step_barrier(net, T, &sense);
-                } else {
 #pragma omp master
                     for (int tt = 0; tt < T; tt++)
                         deliver(net, tt, T, k);
                 }
 #pragma omp master
                 {
-                    if (net->plastic)
+                    if (plastic)
                         mg_netplast_traces(net, k);
-                    bookkeeping(net, T, k, k_end, total_ms, cb, &ls, &next_progress,
-                                progress_every);
+                    bookkeeping(net, T, k, ke, total_ms, cb, &ls, &next_progress, progress_every);
                     k_done = k + 1;
+                    MG_TT(4);
+                }
+                if (nt != T) {
+#pragma omp barrier
                 }
                 if (stop_here)
                     break;
             }
+            MG_TT_PRINT(t);
         }
     }
+    if (T > 1)
+        mg_net_views_sync(net, 0);
     net->step = k_done;
     net->mg_mM = mg_net_mg_at_step(net, k_done);
     net->stats.steps = (uint64_t)net->step;
@@ -858,9 +1005,9 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
 
 static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, double mg,
                          double *buf) {
-    const mg_pop *p = &net->pops[r->spec.pop];
+    const mg_pop *p = mg_net_pop_view(net, t, r->spec.pop);
     uint32_t lo, hi;
-    thread_range(p->n, t, T, &lo, &hi);
+    mg_net_thread_range(net, r->spec.pop, t, T, &lo, &hi);
     double kmg = mg / net->nmda.mg_scale_mM;
     for (size_t q = 0; q < r->spec.n_ids; q++) {
         uint32_t i = r->ids[q];
