@@ -817,13 +817,13 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
             r->n_vars += (vars >> b) & 1u;
         double iv = nearbyint(r->spec.interval_ms / net->dt_ms);
         r->interval_steps = (int64_t)(iv < 1.0 ? 1.0 : iv);
-        r->buf[0] = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
-        r->buf[1] = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
+        for (int b = 0; b < 3; b++)
+            r->buf[b] = xcalloc(r->n_vars * r->spec.n_ids, sizeof(double), &fail);
     }
     /* the exact NMDA form sums over all synapses in one pass: it runs on one thread */
     if (net->nmda.saturating && net->nmda.exact)
         net->threads = 1;
-    /* per-thread, per-parity spike lists and NMDA jumps, sized for the thread's range */
+    /* per-thread spike lists (by step modulo 3) and NMDA jumps (by parity) */
     int T = net->threads;
     size_t slots = (size_t)T * 2;
     /* the mailboxes: header, counts and room for every neuron (ranges move during a run) */
@@ -832,12 +832,15 @@ mg_status mg_net_create(mg_context *ctx, const mg_net_spec *spec, mg_net **out) 
         n_all += net->pops[k].n;
     size_t box_bytes = sizeof(mg_spk_box) + (net->n_pops + n_all) * sizeof(uint32_t);
     net->box_stride = (box_bytes + MG_CACHE_LINE - 1) / MG_CACHE_LINE * MG_CACHE_LINE;
-    net->spk_box = xcalloc_line(slots, net->box_stride, &fail);
-    for (size_t x = 0; x < slots && !fail; x++) {
-        mg_spk_box *b = mg_spk_box_at(net, (int)(x / 2), (int)(x % 2));
+    const size_t boxes = (size_t)T * MG_SPK_SLOTS;
+    net->spk_box = xcalloc_line(boxes, net->box_stride, &fail);
+    for (size_t x = 0; x < boxes && !fail; x++) {
+        mg_spk_box *b = mg_spk_box_at(net, (int)(x / MG_SPK_SLOTS), (int)(x % MG_SPK_SLOTS));
         atomic_init(&b->seq, -1);
         b->stop = -1;
     }
+    if (T > 1)
+        net->spk_own = xcalloc_line((size_t)T, net->box_stride, &fail);
     net->tscale = xcalloc(slots * (net->n_projs ? net->n_projs : 1), sizeof *net->tscale, &fail);
     net->src_cur = xcalloc((size_t)T * net->n_pops, sizeof *net->src_cur, &fail);
     for (size_t x = 0; x < slots && !fail; x++)
@@ -1024,13 +1027,14 @@ void mg_net_destroy(mg_net **pnet) {
     }
     for (size_t k = 0; net->srecs && k < net->n_srecs; k++) {
         free(net->srecs[k].ids);
-        free(net->srecs[k].buf[0]);
-        free(net->srecs[k].buf[1]);
+        for (int b = 0; b < 3; b++)
+            free(net->srecs[k].buf[b]);
     }
     size_t slots = (size_t)net->threads * 2;
     for (size_t x = 0; net->tscale && x < slots * net->n_projs; x++)
         free(net->tscale[x]);
     free(net->spk_box);
+    free(net->spk_own);
     for (size_t x = 0; net->views && x < (size_t)net->threads * net->n_pops; x++) {
         mg_pop *v = &net->views[x];
         if (x < net->n_pops)

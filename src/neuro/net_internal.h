@@ -169,7 +169,8 @@ typedef struct {
     uint32_t *ids;
     int64_t interval_steps;
     size_t n_vars;
-    double *buf[2]; /* by step parity: filled by the threads, read by the master */
+    double *buf[3]; /* by step modulo 3 (mg_spk_slot): filled by the threads, read by the
+                       master in its bookkeeping, which may lag one step behind */
 } mg_srec;
 
 struct mg_net {
@@ -197,12 +198,15 @@ struct mg_net {
     mg_wrec *wrecs;
     size_t n_wrecs;
     int plastic; /* some projection is plastic */
-    /* per thread and step parity: the spikes of each population in the thread's range, in a
-     * mailbox of its own (mg_spk_box, box_stride bytes apart: see mg_spk_list) and, for
-     * saturating NMDA projections, the gating jump of each of those spikes
-     * (tscale[(t * 2 + parity) * n_projs + proj]) */
+    /* per thread and step modulo 3 (mg_spk_slot): the spikes of each population in the
+     * thread's range, in a mailbox of its own (mg_spk_box, box_stride bytes apart: see
+     * mg_spk_list); per thread and step parity, for saturating NMDA projections, the gating
+     * jump of each of those spikes (tscale[(t * 2 + parity) * n_projs + proj]) */
     unsigned char *spk_box;
     size_t box_stride;
+    /* threads > 1: thread t's private list of the step being computed (n_pops counts, then
+     * the ids), box_stride bytes apart, copied into its mailbox when it publishes */
+    unsigned char *spk_own;
     double **tscale;
     /* the partition: bound[pop * (threads + 1) + t] is thread t's first neuron of pop (the last
      * entry n); cum[t] the cumulative share it comes from (cum[0] = 0, cum[threads] = 1). It
@@ -227,23 +231,36 @@ struct mg_net {
     mg_net_stats stats;
 };
 
-/* Thread t's spikes of a step of parity par: written by t in its phase A, then published with
- * seq; the other threads read them once seq says the step is complete (acquire). seq has a
- * cache line of its own: the threads that wait poll it, and were it on the line the owner is
- * filling, every poll would take the line away from the owner's stores. A box is rewritten two
- * steps later, after every other thread has published the step in between (and so has finished
- * reading it). */
+/* Mailboxes per thread: one for each of MG_SPK_SLOTS consecutive steps (step k uses slot
+ * mg_spk_slot(k)). Three, not two: the master's bookkeeping of step k (merging the lists for
+ * the callbacks) may run after it has published step k + 1, and the others may then already
+ * fill their boxes of step k + 2. */
+#define MG_SPK_SLOTS 3
+static inline int mg_spk_slot(int64_t k) {
+    return (int)(k % MG_SPK_SLOTS);
+}
+
+/* Thread t's spikes of the step in slot par, published with seq; the other threads read them
+ * once seq says the step is complete (acquire). seq, stop, the counts and the first ids share
+ * one cache line, so that a waiting thread gets the step's message with the same line transfer
+ * that brings it seq (one transfer per step and thread where most steps have a few spikes).
+ * With threads > 1 the owner compacts its spikes into a private list (mg_net.spk_own) during
+ * phase A and copies them into the box just before the release store of seq: the line the
+ * others poll is written in one burst, not once per population while they poll it. A box is
+ * rewritten three steps later, after every other thread has published the two steps in
+ * between (and so has finished reading it, the master its bookkeeping included). */
 typedef struct {
     _Alignas(MG_CACHE_LINE) atomic_llong seq; /* k + 1 once the lists of step k are complete */
-    _Alignas(MG_CACHE_LINE) long long stop; /* thread 0: the step after which the run ends, or -1 */
-    uint32_t n[]; /* n_pops counts, then the ids of each population in turn (ascending) */
+    long long stop; /* thread 0: the step after which the run ends, or -1 */
+    uint32_t n[];   /* n_pops counts, then the ids of each population in turn (ascending) */
 } mg_spk_box;
 
 static inline mg_spk_box *mg_spk_box_at(const mg_net *net, int t, int par) {
-    return (mg_spk_box *)(void *)(net->spk_box + ((size_t)t * 2 + (size_t)par) * net->box_stride);
+    return (mg_spk_box *)(void *)(net->spk_box +
+                                  ((size_t)t * MG_SPK_SLOTS + (size_t)par) * net->box_stride);
 }
 
-/* Thread t's spikes of population q in the step of parity par (ascending); *n their count. */
+/* Thread t's spikes of population q in the step of slot par (ascending); *n their count. */
 static inline const uint32_t *mg_spk_list(const mg_net *net, int t, int par, size_t q, size_t *n) {
     const mg_spk_box *b = mg_spk_box_at(net, t, par);
     size_t off = net->n_pops;

@@ -210,7 +210,7 @@ static inline double clip01(double u) {
  * mg_stdp_run's order for a pre and a post spike at the same time. */
 static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
     const mg_net_plast_spec *p = &pj->spec.plast;
-    const int par = (int)(k & 1);
+    const int par = mg_spk_slot(k); /* the mailbox of step k */
     const double dt = net->dt_ms;
     const uint8_t *pre_fired = net->pops[pj->pre].fired;
     float *rho = pj->rho;
@@ -258,7 +258,7 @@ static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
 /* STDP traces after phase B of step k: every trace of a neuron that fired in step k jumps by 1. */
 static void stdp_traces(mg_net *net, mg_proj *pj, int64_t k) {
     const mg_net_plast_spec *p = &pj->spec.plast;
-    const int par = (int)(k & 1);
+    const int par = mg_spk_slot(k); /* the mailbox of step k */
     const double dt = net->dt_ms;
     for (int tt = 0; tt < net->threads; tt++) {
         size_t m;
@@ -564,7 +564,7 @@ static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
  * the step, then the arrivals of step k + 1, the spikes of step k + 1 - d), and its middle. */
 static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
     const mg_shouval_params *h = &pj->sh;
-    const int par = (int)(k & 1);
+    const int par = mg_spk_slot(k); /* the mailbox of step k */
     const int64_t S = (int64_t)pj->d_pre + 1;
     size_t r = (size_t)(k % S), n = 0;
     uint32_t *dst = pj->ring + r * pj->n_pre;
@@ -627,7 +627,7 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
         stdp_events(net, pj, t, T, k);
         return;
     }
-    const int par = (int)(k & 1);
+    const int par = mg_spk_slot(k); /* the mailbox of step k */
     const mg_pop *post = &net->pops[pj->post];
     /* NMDA calcium: the block B(V) = 1/(1 + kmg e^{mgam V}) at [Mg]o of step k */
     const double kmg = pj->syn_c ? mg_net_mg_at_step(net, k) / net->nmda.mg_scale_mM : 0.0;
@@ -694,7 +694,7 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
 }
 
 void mg_netplast_traces(mg_net *net, int64_t k) {
-    const int par = (int)(k & 1);
+    const int par = mg_spk_slot(k); /* the mailbox of step k */
     const int T = net->threads;
     const double dt = net->dt_ms;
     for (size_t q = 0; q < net->n_projs; q++) {

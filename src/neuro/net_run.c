@@ -430,7 +430,8 @@ static size_t compact(const uint8_t *fired, uint32_t lo, uint32_t hi, uint32_t *
 /* Exact saturating NMDA: x += 1 for the spikes of step k, then (x, s) of every
  * presynaptic neuron advanced over one step by classical RK4, and the targets'
  * conductance g = Σ w s recomputed over all synapses. */
-static void nmda_exact(mg_net *net, int par, int64_t k) {
+static void nmda_exact(mg_net *net, int64_t k) {
+    const int par = mg_spk_slot(k);
     for (size_t q = 0; q < net->n_pops; q++)
         if (net->pops[q].g_exact)
             memset(net->pops[q].g_exact, 0, net->pops[q].n * sizeof(mg_real));
@@ -533,11 +534,14 @@ static void sample_state(const mg_net *net, const mg_srec *r, int t, int T, doub
 /* Phase A of step k on thread t: inputs, neuron updates, this thread's spikes and their
  * NMDA jumps, state samples of its neurons. */
 static void phase_a(mg_net *net, int t, int T, int64_t k) {
-    const int par = (int)(k & 1);
+    const int par = (int)(k & 1), slot = mg_spk_slot(k);
     const double mg = mg_net_mg_at_step(net, k); /* every thread evaluates it; nothing is shared */
     double t_ms = (double)k * net->dt_ms;
-    mg_spk_box *box = mg_spk_box_at(net, t, par);
-    uint32_t *ids = box->n + net->n_pops; /* each population's list after the previous one */
+    mg_spk_box *box = mg_spk_box_at(net, t, slot);
+    /* with threads > 1, into the thread's private list (copied into the box at the end) */
+    uint32_t *cnt =
+        T > 1 ? (uint32_t *)(void *)(net->spk_own + (size_t)t * net->box_stride) : box->n;
+    uint32_t *ids = cnt + net->n_pops; /* each population's list after the previous one */
     for (size_t q = 0; q < net->n_pops; q++) {
         mg_pop *p = mg_net_pop_view(net, t, q);
         uint32_t lo, hi;
@@ -554,30 +558,36 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
                 update_neurons(net, p, lo, hi, k, mg);
         }
         size_t c = compact(p->fired, lo, hi, ids);
-        box->n[q] = (uint32_t)c;
+        cnt[q] = (uint32_t)c;
         ids += c;
     }
     size_t sbase = ((size_t)t * 2 + (size_t)par) * net->n_projs;
     for (size_t q = 0; q < net->n_projs; q++) {
         mg_proj *pj = &net->projs[q];
         if (pj->s_pre && !pj->x_pre) {
-            size_t n;
-            const uint32_t *spk = mg_spk_list(net, t, par, pj->pre, &n);
-            nmda_jumps(net, pj, spk, n, net->tscale[sbase + q], k);
+            const uint32_t *spk = cnt + net->n_pops;
+            for (size_t u = 0; u < pj->pre; u++)
+                spk += cnt[u];
+            nmda_jumps(net, pj, spk, cnt[pj->pre], net->tscale[sbase + q], k);
         }
     }
     for (size_t q = 0; q < net->n_srecs; q++) {
         const mg_srec *r = &net->srecs[q];
         if ((k + 1) % r->interval_steps == 0)
-            sample_state(net, r, t, T, mg, r->buf[par]);
+            sample_state(net, r, t, T, mg, r->buf[slot]);
     }
     /* after the update and the samples: these arrivals act from step k + 1 */
     poisson_inputs(net, t, T, k);
+    /* the message, in one burst, last (the caller publishes it) */
+    if (T > 1)
+        memcpy(box->n, cnt, (size_t)(ids - cnt) * sizeof *cnt);
 }
 
-/* Phase B, delivery: the spikes of step k (all threads' lists, in thread order = ascending
- * index) into the ring buffers of the targets thread t owns. */
-static void deliver(mg_net *net, int t, int T, int64_t k) {
+/* Phase B, delivery: the spikes of step k in the lists of threads [u0, u1) (thread order =
+ * ascending index; a target's arrivals are summed in that order, so calls for consecutive
+ * ranges give the sums of one call for all) into the ring buffers of the targets thread t owns.
+ * Plastic networks: one call for all threads (their ρ updates read every list first). */
+static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
     const int par = (int)(k & 1);
     if (net->plastic)
         for (size_t q = 0; q < net->n_projs; q++)
@@ -592,11 +602,63 @@ static void deliver(mg_net *net, int t, int T, int64_t k) {
         mg_real *ring = post->direct ? post->a[pj->rec] : post->ring[pj->rec];
         mg_real *ring_b = post->direct ? post->b[pj->rec] : NULL;
         const uint32_t S = post->direct ? 1 : net->n_slots, n = post->n;
-        for (int tt = 0; tt < T; tt++) {
+        for (int tt = u0; tt < u1; tt++) {
             size_t slot = ((size_t)tt * 2 + (size_t)par);
             size_t nspk;
-            const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &nspk);
+            const uint32_t *spk = mg_spk_list(net, tt, mg_spk_slot(k), pj->pre, &nspk);
             const double *scale = (pj->s_pre) ? net->tscale[slot * net->n_projs + q] : NULL;
+            if (!pj->sh_w && !pj->rho && !ring_b && !pj->d) {
+                /* the common static case, one delay: the same slot for every spike, and per
+                 * spike only the bounds of the thread's part of the row */
+                mg_real *restrict r = ring + (size_t)((k + pj->d_const) % S) * n;
+                const uint32_t *restrict tg = pj->tgt;
+                const uint64_t *restrict row = pj->row;
+                const uint32_t *restrict split = pj->split;
+                const size_t T1 = (size_t)(T - 1);
+                const float *restrict wt = pj->w;
+#ifndef MGSIM_NO_PREFETCH
+                /* a row costs a chain of dependent loads (its offsets, its targets, their
+                 * conductances), each from L2: start the offsets of every spike's row, then
+                 * the first targets of each, before the additions */
+                for (size_t s = 0; s < nspk; s++) {
+                    __builtin_prefetch(row + spk[s]);
+                    if (T1)
+                        __builtin_prefetch(split + (size_t)spk[s] * T1);
+                }
+                for (size_t s = 0; s < nspk; s++) {
+                    const uint32_t j = spk[s];
+                    uint64_t a = row[j];
+                    if (T1 && t > 0)
+                        a += split[(size_t)j * T1 + (size_t)t - 1];
+                    __builtin_prefetch(tg + a);
+                    if (wt)
+                        __builtin_prefetch(wt + a);
+                }
+#endif
+                for (size_t s = 0; s < nspk; s++) {
+                    const uint32_t j = spk[s];
+                    uint64_t a = row[j], b = row[j + 1];
+                    if (T1) {
+                        const uint32_t *sp = split + (size_t)j * T1;
+                        const uint64_t r0 = a;
+                        if (t > 0)
+                            a = r0 + sp[t - 1];
+                        if ((size_t)t < T1)
+                            b = r0 + sp[t];
+                    }
+                    const double f = scale ? scale[s] : 1.0;
+                    if (!wt) {
+                        const mg_real w = MG_R(pj->w_const * f);
+                        for (uint64_t x = a; x < b; x++)
+                            r[tg[x]] += w;
+                    } else {
+                        const mg_real ff = MG_R(f);
+                        for (uint64_t x = a; x < b; x++)
+                            r[tg[x]] += (mg_real)wt[x] * ff;
+                    }
+                }
+                continue;
+            }
             for (size_t s = 0; s < nspk; s++) {
                 uint32_t j = spk[s];
                 uint64_t a = pj->row[j], b = pj->row[j + 1];
@@ -690,13 +752,13 @@ static void step_barrier(mg_net *net, int T, int *local) {
     }
 }
 
-/* Wait until every thread but t has published step `want` - 1 in its mailbox of parity par.
- * Threads spin (a step is microseconds long, far shorter than a sleep and wake-up), then yield
- * the processor after a while so that a thread the system has preempted gets it back sooner
- * when more threads than processors are runnable. */
-static void wait_published(const mg_net *net, int t, int T, int par, long long want) {
+/* Wait until every thread in [u0, u1) but t has published step `want` - 1 in its mailbox of
+ * slot par (mg_spk_slot). Threads spin (a step is microseconds long, far shorter than a sleep and
+ * wake-up), then yield the processor after a while so that a thread the system has preempted gets
+ * it back sooner when more threads than processors are runnable. */
+static void wait_published(const mg_net *net, int t, int u0, int u1, int par, long long want) {
     double t0 = 0.0;
-    for (int u = 0; u < T; u++) {
+    for (int u = u0; u < u1; u++) {
         if (u == t)
             continue;
         mg_spk_box *b = mg_spk_box_at(net, u, par);
@@ -772,16 +834,29 @@ typedef struct {
     int64_t k_stop; /* the step after which the run ends */
 } loop_state;
 
-/* Phase B, master only, after its delivery: spike counts and callbacks for step k,
- * state records, the runaway checker, progress. Sets ls->stop on an error or request. */
-static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
-                        const mg_net_callbacks *cb, loop_state *ls, int64_t *next_progress,
-                        int64_t progress_every) {
-    const int par = (int)(k & 1);
+/* A stop after step k_stop (the last step at most), unless one is already set. */
+static void request_stop(loop_state *ls, int64_t k_stop, int64_t k_end) {
+    if (ls->status != MG_OK && !ls->stop) {
+        ls->stop = 1;
+        ls->k_stop = k_stop < k_end ? k_stop : k_end - 1;
+    }
+}
+
+/* Bookkeeping of step k, the callbacks' part (master only): the threads' lists merged for
+ * on_spikes, weight and state records. It reads step k's mailboxes and state samples, which
+ * stay valid until the others fill the boxes of step k + 3. An error sets ls->status (and
+ * io_failed); the caller requests the stop. */
+static void bookkeeping_out(mg_net *net, int T, int64_t k, const mg_net_callbacks *cb,
+                            loop_state *ls) {
+    const int par = mg_spk_slot(k);
     double t_ms = (double)k * net->dt_ms;
     int emit = !ls->io_failed; /* every simulated step is reported, the last one too */
-    for (size_t q = 0; q < net->n_pops; q++) {
+    if (!emit || !cb)
+        return;
+    for (size_t q = 0; q < net->n_pops && cb->on_spikes && emit; q++) {
         mg_pop *p = &net->pops[q];
+        if (!p->record_spikes)
+            continue;
         size_t n = 0;
         for (int t = 0; t < T; t++) {
             size_t m;
@@ -790,10 +865,7 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
             n += m;
         }
         p->n_spk = n;
-        p->spikes += n;
-        p->window_spikes += n;
-        if (emit && cb && cb->on_spikes && p->record_spikes && n &&
-            cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, n)) {
+        if (n && cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, n)) {
             ls->status =
                 mg_error_raise(net->ctx, MG_ERR_IO, "writing the spikes of %s at t = %g ms failed",
                                p->spec.name, t_ms);
@@ -801,13 +873,13 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
         }
     }
     int64_t k1 = k + 1;
-    if (emit && cb && cb->on_weights && net->n_wrecs && mg_netplast_record(net, k1, cb, 1)) {
+    if (emit && cb->on_weights && net->n_wrecs && mg_netplast_record(net, k1, cb, 1)) {
         ls->status = mg_error_raise(net->ctx, MG_ERR_IO, "writing the weights at t = %g ms failed",
                                     (double)k1 * net->dt_ms);
         emit = 0;
         ls->io_failed = 1;
     }
-    if (emit && cb && cb->on_state) {
+    if (emit && cb->on_state) {
         for (size_t q = 0; q < net->n_srecs && emit; q++) {
             mg_srec *r = &net->srecs[q];
             if (k1 % r->interval_steps)
@@ -821,6 +893,24 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
             }
         }
     }
+}
+
+/* Bookkeeping of step k, the engine's part (master only): spike counts, the runaway checker,
+ * progress. A runaway or a request to stop ends the run after step k + 1 (the step in flight;
+ * a failed callback of step k, after step k + 2, with any thread count). */
+static void bookkeeping_count(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
+                              const mg_net_callbacks *cb, loop_state *ls, int64_t *next_progress,
+                              int64_t progress_every) {
+    const int par = mg_spk_slot(k);
+    for (size_t q = 0; q < net->n_pops; q++) {
+        mg_pop *p = &net->pops[q];
+        size_t n = 0;
+        for (int t = 0; t < T; t++)
+            n += mg_spk_box_at(net, t, par)->n[q];
+        p->spikes += n;
+        p->window_spikes += n;
+    }
+    int64_t k1 = k + 1;
     if (ls->status == MG_OK && net->runaway_rate_hz > 0.0 &&
         k1 - net->window_start >= net->runaway_window_steps) {
         double win_s = (double)(k1 - net->window_start) * net->dt_ms * 1e-3;
@@ -846,10 +936,17 @@ static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double tot
             ls->status = mg_error_raise(net->ctx, MG_ERR_INTERRUPTED, "interrupted at t = %g ms",
                                         (double)k1 * net->dt_ms);
     }
-    if (ls->status != MG_OK && !ls->stop) {
-        ls->stop = 1;
-        ls->k_stop = k1 < k_end ? k1 : k_end - 1; /* finish the step in flight, then stop */
-    }
+    request_stop(ls, k1, k_end); /* finish the step in flight, then stop */
+}
+
+/* Phase B, master only, after its delivery: all of step k's bookkeeping. Sets ls->stop on an
+ * error or request. */
+static void bookkeeping(mg_net *net, int T, int64_t k, int64_t k_end, double total_ms,
+                        const mg_net_callbacks *cb, loop_state *ls, int64_t *next_progress,
+                        int64_t progress_every) {
+    bookkeeping_out(net, T, k, cb, ls);
+    request_stop(ls, k + 2, k_end); /* a failed callback: as when the callbacks lag a step */
+    bookkeeping_count(net, T, k, k_end, total_ms, cb, ls, next_progress, progress_every);
 }
 
 mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb) {
@@ -894,14 +991,14 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
             phase_a(net, 0, 1, k);
             MG_TT(0);
             if (exact) {
-                nmda_exact(net, (int)(k & 1), k);
+                nmda_exact(net, k);
                 /* the NMDA conductance of the next step is known only now: sample again */
                 for (size_t q = 0; q < net->n_srecs; q++)
                     if ((k + 1) % net->srecs[q].interval_steps == 0)
                         sample_state(net, &net->srecs[q], 0, 1, mg_net_mg_at_step(net, k),
-                                     net->srecs[q].buf[k & 1]);
+                                     net->srecs[q].buf[mg_spk_slot(k)]);
             }
-            deliver(net, 0, 1, k);
+            deliver(net, 0, 1, k, 0, 1);
             MG_TT(2);
             if (net->plastic)
                 mg_netplast_traces(net, k);
@@ -914,15 +1011,19 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
         MG_TT_PRINT(0);
     } else {
         /* No barrier per step: each thread publishes its spikes of step k in its mailbox
-         * (phase A), then waits only until every other thread has published step k, and
-         * delivers all of them into its own targets (phase B); the master then does the
-         * bookkeeping of step k while the others already update step k + 1. Mailboxes are
-         * double-buffered by step parity: a thread rewrites the box of step k in step k + 2,
-         * after every other thread has published step k + 1, which each does only after it
-         * has read step k. A stop requested during step k's bookkeeping travels in the
-         * master's mailbox of step k + 1, which every thread reads, and all stop after that
-         * step. The loop's inputs are copied to private variables: the master writes the
-         * shared ones (ls, k_done) every step and the others must not read their cache line. */
+         * (phase A), then delivers every thread's list into its own targets, in thread order,
+         * each as soon as its thread has published it (phase B; thread 0 delivers its own
+         * before it waits); the master then counts step k's spikes (runaway, progress) while
+         * the others already update step k + 1. In static networks the master makes the
+         * callbacks of step k (merging the lists) only in step k + 1, after it has published
+         * that step and delivered its own spikes, where it would otherwise wait for the
+         * others. A thread rewrites its box of step k in step k + 3, after every other thread
+         * has published step k + 2, which each does only after it has read step k (and the
+         * master after its callbacks of step k). A stop requested in step k's counting travels
+         * in the master's mailbox of step k + 1, which every thread reads, and all stop after
+         * that step; one raised by a failed callback of step k, in the box of step k + 2. The
+         * loop's inputs are copied to private variables: the master writes the shared ones
+         * (ls, k_done) every step and the others must not read their cache line. */
         const int plastic = net->plastic;
         mg_net_views_sync(net, 1); /* the threads' own copies of their neurons' state */
 #pragma omp parallel num_threads(T) shared(ls, k_done, next_progress)
@@ -933,8 +1034,10 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
             int sense = atomic_load_explicit(&net->bar_sense, memory_order_relaxed);
             MG_TT_DECL;
             double lb_t0 = mg_wall_seconds();
+            /* the master's callbacks lag one step (see above): static networks, all threads */
+            const int lag = nt == T && !plastic;
             for (int64_t k = kb; k < ke; k++) {
-                const int par = (int)(k & 1);
+                const int par = mg_spk_slot(k);
                 int stop_here;
                 if (nt == T && k > kb && (k - kb) % MG_LB_STEPS == 0) {
                     /* every thread has delivered step k - 1 and the master has done its
@@ -957,12 +1060,30 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                         mine->stop = ls.stop ? (long long)ls.k_stop : -1;
                     atomic_store_explicit(&mine->seq, (long long)k + 1, memory_order_release);
                     MG_TT(0);
-                    wait_published(net, t, T, par, (long long)k + 1);
-                    MG_TT(1);
+                    if (plastic) {
+                        wait_published(net, t, 0, T, par, (long long)k + 1);
+                        MG_TT(1);
+                        deliver(net, t, T, k, 0, T);
+                        MG_TT(2);
+                    } else {
+                        /* each thread's list as soon as it is published, in thread order:
+                         * thread 0 delivers its own spikes before it waits */
+                        for (int u = 0; u < T; u++) {
+                            wait_published(net, t, u, u + 1, par, (long long)k + 1);
+                            MG_TT(1);
+                            deliver(net, t, T, k, u, u + 1);
+                            MG_TT(2);
+                            if (u == 0 && t == 0 && k > kb) {
+                                /* the callbacks of step k - 1; a failure stops the run after
+                                 * step k + 1, the first whose box can still carry it */
+                                bookkeeping_out(net, T, k - 1, cb, &ls);
+                                request_stop(&ls, k + 1, ke);
+                                MG_TT(4);
+                            }
+                        }
+                    }
                     long long ks = mg_spk_box_at(net, 0, par)->stop;
                     stop_here = ks >= 0 && k >= ks;
-                    deliver(net, t, T, k);
-                    MG_TT(2);
                     /* plastic: the traces jump once every thread has read them */
                     if (plastic)
                         step_barrier(net, T, &sense);
@@ -975,13 +1096,18 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
 #pragma omp barrier
 #pragma omp master
                     for (int tt = 0; tt < T; tt++)
-                        deliver(net, tt, T, k);
+                        deliver(net, tt, T, k, 0, T);
                 }
 #pragma omp master
                 {
                     if (plastic)
                         mg_netplast_traces(net, k);
-                    bookkeeping(net, T, k, ke, total_ms, cb, &ls, &next_progress, progress_every);
+                    if (lag)
+                        bookkeeping_count(net, T, k, ke, total_ms, cb, &ls, &next_progress,
+                                          progress_every);
+                    else
+                        bookkeeping(net, T, k, ke, total_ms, cb, &ls, &next_progress,
+                                    progress_every);
                     k_done = k + 1;
                     MG_TT(4);
                 }
@@ -991,6 +1117,9 @@ mg_status mg_net_run(mg_net *net, double duration_ms, const mg_net_callbacks *cb
                 if (stop_here)
                     break;
             }
+#pragma omp master
+            if (lag && k_done > kb) /* the callbacks of the last step */
+                bookkeeping_out(net, T, k_done - 1, cb, &ls);
             MG_TT_PRINT(t);
         }
     }
