@@ -2023,6 +2023,59 @@ START_TEST(test_interrupt_resume) {
 }
 END_TEST
 
+/* on_spikes fails from step 200 (t = 20 ms) on: mg_net_run returns MG_ERR_IO, and the run
+ * ends after the same step at 1 and 2 threads. The rule (docs/architecture.md, Threads): a
+ * failed callback of step k stops the run after step k + 2, because the master makes step k's
+ * callbacks during step k + 1; so 203 steps are simulated (0..202), whatever the thread count.
+ * The failure is reported once; no further callbacks are made. */
+typedef struct {
+    long fail_step;   /* on_spikes fails from this step on */
+    long calls_after; /* calls made after the first failure */
+    int failed;
+} fail_state;
+
+static int fail_spikes(void *user, uint32_t pop, double t_ms, const uint32_t *ids, size_t n) {
+    (void)pop;
+    (void)ids;
+    (void)n;
+    fail_state *f = user;
+    if (f->failed)
+        f->calls_after++;
+    if (label_steps(t_ms, DT) >= f->fail_step) {
+        f->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+START_TEST(test_failed_callback_stop) {
+    double t_end[2] = {0.0, 0.0};
+    for (int threads = 1; threads <= 2; threads++) {
+        mg_pop_spec pop;
+        mg_pop_spec_defaults(&pop, "tonic", MG_NEURON_LIF, 3);
+        pop.tref_ms = 0.0;
+        pop.I_e_pA = 1e9;
+        int rec = 1;
+        mg_net_spec s;
+        spec_init(&s, &pop, 1, 100.0);
+        s.record_spikes = &rec;
+        mg_context *ctx = mg_context_create();
+        ck_assert_int_eq(mg_context_set_threads(ctx, threads), MG_OK);
+        mg_net *net = create_ok(ctx, &s);
+        fail_state f = {200, 0, 0};
+        mg_net_callbacks cb = {&f, fail_spikes, NULL, NULL, NULL};
+        ck_assert_int_eq(mg_net_run(net, 100.0, &cb), MG_ERR_IO);
+        ck_assert_ptr_nonnull(strstr(mg_error_message(ctx), "writing the spikes"));
+        ck_assert_int_eq(f.calls_after, 0);
+        t_end[threads - 1] = mg_net_time_ms(net);
+        ck_assert_int_eq(label_steps(t_end[threads - 1], DT), 203);
+        mg_net_destroy(&net);
+        mg_context_destroy(&ctx);
+    }
+    ck_assert_double_eq(t_end[0], t_end[1]);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* 12. Domain errors                                                         */
 
@@ -2306,6 +2359,7 @@ static Suite *engine_suite(void) {
         {"mg_schedule", test_mg_schedule},
         {"runaway", test_runaway},
         {"interrupt_resume", test_interrupt_resume},
+        {"failed_callback_stop", test_failed_callback_stop},
         {"run_zero_then_more", test_run_zero_then_more},
         {"domain_errors", test_domain_errors},
         {"too_big", test_too_big},

@@ -870,6 +870,7 @@ static void bookkeeping_out(mg_net *net, int T, int64_t k, const mg_net_callback
                 mg_error_raise(net->ctx, MG_ERR_IO, "writing the spikes of %s at t = %g ms failed",
                                p->spec.name, t_ms);
             emit = 0;
+            ls->io_failed = 1; /* no further callbacks, as after a failed weight or state write */
         }
     }
     int64_t k1 = k + 1;
