@@ -1973,6 +1973,20 @@ START_TEST(test_run_zero_then_more) {
 }
 END_TEST
 
+/* Three LIF neurons with tref 0 and a huge current: each fires in every step (3 spikes per
+ * step), spikes recorded. */
+static mg_net *tonic_net(mg_context *ctx) {
+    mg_pop_spec pop;
+    mg_pop_spec_defaults(&pop, "tonic", MG_NEURON_LIF, 3);
+    pop.tref_ms = 0.0;
+    pop.I_e_pA = 1e9;
+    int rec = 1;
+    mg_net_spec s;
+    spec_init(&s, &pop, 1, 100.0);
+    s.record_spikes = &rec;
+    return create_ok(ctx, &s);
+}
+
 START_TEST(test_interrupt_resume) {
     /* A LIF with tref 0 and a huge current fires in every step (3 neurons, so 3
      * spikes per step). on_progress asks to stop at t >= 20 ms; mg_net_run returns
@@ -1981,17 +1995,9 @@ START_TEST(test_interrupt_resume) {
      * agree), and a second mg_net_run must continue the stream without a gap:
      * over 0..100 ms each step 0..999 is reported exactly once. */
     for (int threads = 1; threads <= 2; threads++) {
-        mg_pop_spec pop;
-        mg_pop_spec_defaults(&pop, "tonic", MG_NEURON_LIF, 3);
-        pop.tref_ms = 0.0;
-        pop.I_e_pA = 1e9;
-        int rec = 1;
-        mg_net_spec s;
-        spec_init(&s, &pop, 1, 100.0);
-        s.record_spikes = &rec;
         mg_context *ctx = mg_context_create();
         ck_assert_int_eq(mg_context_set_threads(ctx, threads), MG_OK);
-        mg_net *net = create_ok(ctx, &s);
+        mg_net *net = tonic_net(ctx);
         interrupt_state is;
         memset(&is, 0, sizeof is);
         is.stop_at_ms = 20.0;
@@ -2051,17 +2057,9 @@ static int fail_spikes(void *user, uint32_t pop, double t_ms, const uint32_t *id
 START_TEST(test_failed_callback_stop) {
     double t_end[2] = {0.0, 0.0};
     for (int threads = 1; threads <= 2; threads++) {
-        mg_pop_spec pop;
-        mg_pop_spec_defaults(&pop, "tonic", MG_NEURON_LIF, 3);
-        pop.tref_ms = 0.0;
-        pop.I_e_pA = 1e9;
-        int rec = 1;
-        mg_net_spec s;
-        spec_init(&s, &pop, 1, 100.0);
-        s.record_spikes = &rec;
         mg_context *ctx = mg_context_create();
         ck_assert_int_eq(mg_context_set_threads(ctx, threads), MG_OK);
-        mg_net *net = create_ok(ctx, &s);
+        mg_net *net = tonic_net(ctx);
         fail_state f = {200, 0, 0};
         mg_net_callbacks cb = {&f, fail_spikes, NULL, NULL, NULL};
         ck_assert_int_eq(mg_net_run(net, 100.0, &cb), MG_ERR_IO);
