@@ -2,6 +2,7 @@
  * shares, cycle length and age trends of the sleep-stage network) and the stress targets (the
  * healthy 24-h cortisol profile of the HPA axis). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,34 +177,36 @@ static mg_status age_directions(mg_context *ctx, vt_cache *c, vt_outcome *o) {
     return MG_OK;
 }
 
-static mg_status age_tst(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+/* Change per decade from 35 to 75 y of the vt_nights field at byte offset off (sign +1: a rise,
+ * -1: a fall, reported as a positive loss), formatted with fmt. */
+static mg_status age_slope(mg_context *ctx, vt_cache *c, vt_outcome *o, size_t off, double sign,
+                           const char *fmt) {
     mg_status st = need_ages(ctx, c);
-    o->got = (c->st_young.tst - c->st_old.tst) / 4.0;
-    snprintf(o->got_text, sizeof o->got_text, "%.1f min/decade", o->got);
+    double y, a;
+    memcpy(&y, (const char *)&c->st_young + off, sizeof y);
+    memcpy(&a, (const char *)&c->st_old + off, sizeof a);
+    o->got = sign * (a - y) / 4.0;
+    snprintf(o->got_text, sizeof o->got_text, fmt, o->got);
     return st;
+}
+
+static mg_status age_tst(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+    return age_slope(ctx, c, o, offsetof(vt_nights, tst), -1.0, "%.1f min/decade");
 }
 
 static mg_status age_se(mg_context *ctx, vt_cache *c, vt_outcome *o) {
-    mg_status st = need_ages(ctx, c);
-    o->got = (c->st_young.se - c->st_old.se) / 4.0;
-    snprintf(o->got_text, sizeof o->got_text, "%.2f %%/decade", o->got);
-    return st;
+    return age_slope(ctx, c, o, offsetof(vt_nights, se), -1.0, "%.2f %%/decade");
 }
 
 static mg_status age_sol(mg_context *ctx, vt_cache *c, vt_outcome *o) {
-    mg_status st = need_ages(ctx, c);
-    o->got = (c->st_old.sol - c->st_young.sol) / 4.0;
-    snprintf(o->got_text, sizeof o->got_text, "%+.2f min/decade", o->got);
+    mg_status st = age_slope(ctx, c, o, offsetof(vt_nights, sol), 1.0, "%+.2f min/decade");
     snprintf(o->detail, sizeof o->detail, "35 -> 75 y: SOL %.1f -> %.1f min", c->st_young.sol,
              c->st_old.sol);
     return st;
 }
 
 static mg_status age_n1(mg_context *ctx, vt_cache *c, vt_outcome *o) {
-    mg_status st = need_ages(ctx, c);
-    o->got = (c->st_old.n1 - c->st_young.n1) / 4.0;
-    snprintf(o->got_text, sizeof o->got_text, "%+.2f %%/decade", o->got);
-    return st;
+    return age_slope(ctx, c, o, offsetof(vt_nights, n1), 1.0, "%+.2f %%/decade");
 }
 
 static mg_status onset_latency(mg_context *ctx, vt_cache *c, vt_outcome *o) {

@@ -221,18 +221,15 @@ static void rk4(const stage_model *m, double *x, double dt, double light, double
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
 }
 
-/* The depth amplitude a_age and the arousal rate (per hour) at the person's age. */
-static double depth_amplitude(const mg_sleep_stage_params *p) {
-    double a = 1.0 - p->swa_age_per_decade * (p->age_years - 35.0) / 10.0;
+/* What is left of a quantity at the person's age when it loses `per_decade` of itself per decade
+ * beyond 35 y (more below 35), floored at 10 %: the depth amplitude a_age and the homeostat's
+ * asymptote. With the validated ranges (age >= 18, loss <= 0.2 per decade) it stays <= 1.34. */
+static double age_factor(double per_decade, double age_years) {
+    double a = 1.0 - per_decade * (age_years - 35.0) / 10.0;
     return a < 0.1 ? 0.1 : a;
 }
 
-/* The fraction of h_max left at the person's age (older adults build less sleep pressure). */
-static double homeostat_age_factor(const mg_sleep_stage_params *p) {
-    double a = 1.0 - p->hmax_age_per_decade * (p->age_years - 35.0) / 10.0;
-    return a < 0.1 ? 0.1 : (a > 1.5 ? 1.5 : a);
-}
-
+/* The arousal rate (per hour) at the person's age. */
 static double arousal_rate(const mg_sleep_stage_params *p) {
     double r = p->arousal_per_h + p->arousal_per_h_decade * (p->age_years - 35.0) / 10.0;
     return r < 0.0 ? 0.0 : r;
@@ -311,13 +308,13 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
     if (shift < -p->mg_max_shift)
         shift = -p->mg_max_shift;
     m.mg_shift = shift;
-    m.h_max = p->h_max * homeostat_age_factor(p);
+    m.h_max = p->h_max * age_factor(p->hmax_age_per_decade, p->age_years);
     double swa = p->mg_swa_gain_per_mM * (p->mg_mM - p->mg_ref_mM);
     if (swa > p->mg_swa_max)
         swa = p->mg_swa_max;
     if (swa < -p->mg_swa_max)
         swa = -p->mg_swa_max;
-    const double a_age = depth_amplitude(p) * (1.0 + swa);
+    const double a_age = age_factor(p->swa_age_per_decade, p->age_years) * (1.0 + swa);
     const double p_arousal = arousal_rate(p) * dt / 60.0; /* per step */
 
     /* Initial state: the ModelDB 244485 run script's initial conditions (awake). */
