@@ -616,7 +616,6 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
                 const uint32_t *restrict split = pj->split;
                 const size_t T1 = (size_t)(T - 1);
                 const float *restrict wt = pj->w;
-#ifndef MGSIM_NO_PREFETCH
                 /* a row costs a chain of dependent loads (its offsets, its targets, their
                  * conductances), each from L2: start the offsets of every spike's row, then
                  * the first targets of each, before the additions */
@@ -634,7 +633,6 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
                     if (wt)
                         __builtin_prefetch(wt + a);
                 }
-#endif
                 for (size_t s = 0; s < nspk; s++) {
                     const uint32_t j = spk[s];
                     uint64_t a = row[j], b = row[j + 1];
