@@ -74,6 +74,17 @@ typedef struct {
      * the WASO slope of Boulos et al. 2019) */
     double arousal_per_h_decade;
     double arousal_lc_hz; /* f_LC is raised to this value by an arousal, Hz, (wake_hz, 6]; 4.2 */
+    /* REM-active recruitment of the VLPO: g_ACh,VLPO c_ACh is added to the VLPO input, so the
+     * REM population keeps the GABAergic sleep population on and the LC silent during REM
+     * (direction: Lu et al. 2002, eVLPO active in REM; Nitz & Siegel 1997, GABA in the LC
+     * highest in REM), [0, 5]; 0.5 (fitted with h_ach_r to the REM structure, see docs);
+     * 0 = the published network */
+    double g_ach_vlpo;
+    /* homeostatic (adenosine) damping of the REM population's recurrent cholinergic drive:
+     * its input loses h_ach_r h c_ACh, per SWA % (direction: Rainnie et al. 1994, adenosine
+     * inhibits mesopontine cholinergic neurons), [0, 0.02]; 0.004 (fitted, see docs);
+     * 0 = the published network */
+    double h_ach_r;
     /* --- magnesium hook (hypothesis, no effect by default) --- */
     double mg_mM;              /* brain extracellular Mg, mM (> 0, <= 5); 1.0 */
     double mg_ref_mM;          /* reference brain extracellular Mg, mM (> 0); 1.0 */
@@ -138,6 +149,10 @@ mg_status mg_sleep_stages_run(mg_context *ctx, const mg_sleep_stage_params *p,
  *   period; REM periods shorter than 5 min are dropped except the first; a cycle runs from sleep
  *   onset (first) or the end of the previous REM period to the end of its REM period; only
  *   completed cycles count. mean_cycle_min is their mean length (NAN without cycles).
+ * - REM lengthening: the mean length of the REM periods after the first that end before lights
+ *   on (a period still running in the last epoch is cut by the alarm and left out), minus the
+ *   first period's length; > 0 when REM periods lengthen across the night (NAN when no complete
+ *   period follows the first).
  * With no sleep at all: TST 0, SOL = TIB, shares and latencies NAN. */
 typedef struct {
     double time_in_bed_min;
@@ -150,8 +165,9 @@ typedef struct {
     double first_rem_latency_min;
     int cycles;
     double mean_cycle_min;
-    double rem_period_min[16]; /* lengths of the first (up to 16) REM periods, min */
-    int n_rem_periods;         /* REM periods counted (may exceed 16) */
+    double rem_period_min[16];  /* lengths of the first (up to 16) REM periods, min */
+    int n_rem_periods;          /* REM periods counted (may exceed 16) */
+    double rem_lengthening_min; /* see above; NAN without a complete second REM period */
 } mg_hypnogram_metrics;
 
 /* Compute the metrics of stage[0..n_epochs-1] (codes mg_sleep_stage) with epochs of epoch_s

@@ -98,6 +98,14 @@ static const mg_scen_key sleep_keys[] = {
      "fitted to Boulos et al. 2019 WASO (docs/models/sleep-stages.md)"},
     {"stages.arousal_lc_hz", MG_SCEN_NUMBER, 0, O(p.arousal_lc_hz), "Hz", 0, 6, MG_SCEN_MIN_EXCL,
      NULL, "LC rate an arousal raises to", ASSUMED},
+    {"stages.g_ach_vlpo", MG_SCEN_NUMBER, 0, O(p.g_ach_vlpo), "", 0, 5, 0, NULL,
+     "REM-active drive of the VLPO (keeps the LC silent in REM; 0 = published network)",
+     "fitted to the REM structure; direction: Lu et al. 2002, Nitz & Siegel 1997 "
+     "(docs/models/sleep-stages.md)"},
+    {"stages.h_ach_r", MG_SCEN_NUMBER, 0, O(p.h_ach_r), "per SWA %", 0, 0.02, 0, NULL,
+     "homeostatic damping of the REM population's cholinergic self-drive (0 = published "
+     "network)",
+     "fitted to the REM structure; direction: Rainnie et al. 1994 (docs/models/sleep-stages.md)"},
     {"stages.dt_min", MG_SCEN_NUMBER, 0, O(p.dt_min), "min", 0, 0.1, MG_SCEN_MIN_EXCL, NULL,
      "RK4 step (must divide 0.5 min)", "numerical choice (docs/models/sleep-stages.md)"},
     {"stages.warmup_days", MG_SCEN_UINT, 0, O(warmup_days), "d", 1, 60, 0, NULL,
@@ -211,8 +219,10 @@ void cli_sleep_help(FILE *out) {
         "  summary.json            total_sleep_min, sleep_efficiency (percent of time in bed),\n"
         "                          sleep_onset_latency_min, waso_min, awakenings, n1_pct,\n"
         "                          n2_pct, n3_pct, rem_pct (percent of total sleep),\n"
-        "                          first_rem_latency_min, cycles, mean_cycle_min (means over\n"
-        "                          the nights) and per_night, every parameter with its source\n"
+        "                          first_rem_latency_min, cycles, mean_cycle_min,\n"
+        "                          rem_lengthening_min (later complete REM periods minus the\n"
+        "                          first; > 0 when REM lengthens) (means over the nights) and\n"
+        "                          per_night, every parameter with its source\n"
         "  scenario.resolved.yaml  every key's value (loads back)\n"
         "  report.html             hypnogram of the first night, stage shares, the nights\n"
         "\n"
@@ -239,13 +249,15 @@ static double plot_row(int stage) {
 
 static json_t *metrics_json(const mg_hypnogram_metrics *m) {
     return json_pack(
-        "{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:f, s:f, s:f, s:i, s:f}", "time_in_bed_min",
+        "{s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:o}", "time_in_bed_min",
         m->time_in_bed_min, "total_sleep_min", m->total_sleep_min, "sleep_efficiency",
         m->sleep_efficiency_pct, "sleep_onset_latency_min", m->sleep_onset_latency_min, "waso_min",
         m->waso_min, "awakenings", m->awakenings, "n1_pct", m->n1_pct, "n2_pct", m->n2_pct,
         "n3_pct", m->n3_pct, "rem_pct", m->rem_pct, "first_rem_latency_min",
         isfinite(m->first_rem_latency_min) ? m->first_rem_latency_min : -1.0, "cycles", m->cycles,
-        "mean_cycle_min", isfinite(m->mean_cycle_min) ? m->mean_cycle_min : 0.0);
+        "mean_cycle_min", isfinite(m->mean_cycle_min) ? m->mean_cycle_min : 0.0,
+        "rem_lengthening_min",
+        isfinite(m->rem_lengthening_min) ? json_real(m->rem_lengthening_min) : json_null());
 }
 
 /* Means of the metrics over n nights (first REM latency and cycle length over the nights
@@ -253,7 +265,7 @@ static json_t *metrics_json(const mg_hypnogram_metrics *m) {
 static void metrics_mean(const mg_hypnogram_metrics *m, size_t n, mg_hypnogram_metrics *avg,
                          double *cycles) {
     memset(avg, 0, sizeof *avg);
-    size_t n_rem = 0, n_cyc = 0;
+    size_t n_rem = 0, n_cyc = 0, n_len = 0;
     double c = 0;
     for (size_t i = 0; i < n; i++) {
         avg->time_in_bed_min += m[i].time_in_bed_min / (double)n;
@@ -275,9 +287,14 @@ static void metrics_mean(const mg_hypnogram_metrics *m, size_t n, mg_hypnogram_m
             avg->mean_cycle_min += m[i].mean_cycle_min;
             n_cyc++;
         }
+        if (isfinite(m[i].rem_lengthening_min)) {
+            avg->rem_lengthening_min += m[i].rem_lengthening_min;
+            n_len++;
+        }
     }
     avg->first_rem_latency_min = n_rem ? avg->first_rem_latency_min / (double)n_rem : NAN;
     avg->mean_cycle_min = n_cyc ? avg->mean_cycle_min / (double)n_cyc : NAN;
+    avg->rem_lengthening_min = n_len ? avg->rem_lengthening_min / (double)n_len : NAN;
     *cycles = c / (double)n;
 }
 
@@ -308,13 +325,14 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
         return mg_error_status(ctx);
     fputs("night,total_sleep_min,sleep_efficiency_pct,sleep_onset_latency_min,waso_min,"
           "awakenings,n1_pct,n2_pct,n3_pct,rem_pct,first_rem_latency_min,cycles,"
-          "mean_cycle_min\n",
+          "mean_cycle_min,rem_lengthening_min\n",
           f);
     for (size_t n = 0; n < hy->n_nights; n++)
-        fprintf(f, "%zu,%.4g,%.4g,%.4g,%.4g,%d,%.4g,%.4g,%.4g,%.4g,%.4g,%d,%.4g\n", n + 1,
+        fprintf(f, "%zu,%.4g,%.4g,%.4g,%.4g,%d,%.4g,%.4g,%.4g,%.4g,%.4g,%d,%.4g,%.4g\n", n + 1,
                 m[n].total_sleep_min, m[n].sleep_efficiency_pct, m[n].sleep_onset_latency_min,
                 m[n].waso_min, m[n].awakenings, m[n].n1_pct, m[n].n2_pct, m[n].n3_pct, m[n].rem_pct,
-                m[n].first_rem_latency_min, m[n].cycles, m[n].mean_cycle_min);
+                m[n].first_rem_latency_min, m[n].cycles, m[n].mean_cycle_min,
+                m[n].rem_lengthening_min);
     if ((st = cli_outset_close(ctx, f, "nights.csv")) != MG_OK)
         return st;
     if (!(f = cli_outset_open(ctx, out, "scenario.resolved.yaml")))
@@ -343,9 +361,14 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
                         json_real((double)avg->awakenings / (double)hy->n_nights));
     if (s->model) {
         /* wake/sleep only: no stages, no cycles */
-        static const char *const none[] = {
-            "n1_pct", "n2_pct",        "n3_pct", "rem_pct", "first_rem_latency_min",
-            "cycles", "mean_cycle_min"};
+        static const char *const none[] = {"n1_pct",
+                                           "n2_pct",
+                                           "n3_pct",
+                                           "rem_pct",
+                                           "first_rem_latency_min",
+                                           "cycles",
+                                           "mean_cycle_min",
+                                           "rem_lengthening_min"};
         for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
             json_object_set_new(root, none[i], json_null());
         for (size_t n = 0; n < json_array_size(per); n++)

@@ -50,6 +50,12 @@ static mg_status tp_sleep(mg_context *ctx, vt_cache *c, vt_outcome *o) {
 
 /* ------------------------------------------------------------------ sleep stages */
 
+/* Standard error of a mean over k values with that mean and sum of squares sq. */
+static double sem_of(double mean, double sq, double k) {
+    double var = k > 1 ? (sq - k * mean * mean) / (k - 1.0) : 0.0;
+    return sqrt(var > 0.0 ? var / k : 0.0);
+}
+
 /* Means over `nights` nights (lights off 23:00, 8 h in bed) at age_years. */
 static mg_status night_means(mg_context *ctx, double age_years, size_t nights, vt_nights *a) {
     mg_sleep_stage_params p = mg_sleep_stage_params_default();
@@ -61,6 +67,7 @@ static mg_status night_means(mg_context *ctx, double age_years, size_t nights, v
         return st;
     memset(a, 0, sizeof *a);
     double sq[4] = {0, 0, 0, 0}, n_cyc = 0.0;
+    double cyc_sq = 0.0, len_sq = 0.0, n_len = 0.0;
     for (size_t n = 0; n < nights && st == MG_OK; n++) {
         mg_hypnogram_metrics m;
         st = mg_hypnogram_metrics_compute(ctx, hy.stage + n * hy.epochs_per_night,
@@ -83,6 +90,13 @@ static mg_status night_means(mg_context *ctx, double age_years, size_t nights, v
             a->cycle += m.mean_cycle_min;
             n_cyc += 1.0;
         }
+        a->cycles += m.cycles;
+        cyc_sq += (double)m.cycles * m.cycles;
+        if (!isnan(m.rem_lengthening_min)) {
+            a->rem_len += m.rem_lengthening_min;
+            len_sq += m.rem_lengthening_min * m.rem_lengthening_min;
+            n_len += 1.0;
+        }
     }
     mg_hypnogram_free(&hy);
     double k = (double)nights;
@@ -95,12 +109,14 @@ static mg_status night_means(mg_context *ctx, double age_years, size_t nights, v
     a->n3 /= k;
     a->rem /= k;
     a->cycle = n_cyc > 0 ? a->cycle / n_cyc : NAN;
+    a->cycles /= k;
+    a->sem_cycles = sem_of(a->cycles, cyc_sq, k);
+    a->rem_len = n_len > 0 ? a->rem_len / n_len : NAN;
+    a->sem_rem_len = n_len > 0 ? sem_of(a->rem_len, len_sq, n_len) : NAN;
     double mean[4] = {a->n1, a->n2, a->n3, a->rem},
            *sem[4] = {&a->sem_n1, &a->sem_n2, &a->sem_n3, &a->sem_rem};
-    for (int i = 0; i < 4; i++) {
-        double var = k > 1 ? (sq[i] - k * mean[i] * mean[i]) / (k - 1.0) : 0.0;
-        *sem[i] = sqrt(var > 0.0 ? var / k : 0.0);
-    }
+    for (int i = 0; i < 4; i++)
+        *sem[i] = sem_of(mean[i], sq[i], k);
     return st;
 }
 
@@ -147,6 +163,34 @@ static mg_status cycle_len(mg_context *ctx, vt_cache *c, vt_outcome *o) {
     o->got = c->st.cycle;
     snprintf(o->got_text, sizeof o->got_text, "%.1f min", o->got);
     return st;
+}
+
+/* Completed NREM-REM cycles per night, 20-night mean; the range widens by 2 SEM. */
+static mg_status cycles_per_night(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+    mg_status st = need_stages(ctx, c);
+    if (st != MG_OK)
+        return st;
+    o->got = c->st.cycles;
+    o->lo -= 2.0 * c->st.sem_cycles;
+    o->hi += 2.0 * c->st.sem_cycles;
+    snprintf(o->got_text, sizeof o->got_text, "%.2f", o->got);
+    snprintf(o->detail, sizeof o->detail, "20-night mean, SEM %.2f: accepted %.2f-%.2f",
+             c->st.sem_cycles, o->lo, o->hi);
+    return MG_OK;
+}
+
+/* REM lengthening (later complete REM periods minus the first), 20-night mean: it must exceed
+ * 0 by 2 SEM. */
+static mg_status rem_lengthening(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+    mg_status st = need_stages(ctx, c);
+    if (st != MG_OK)
+        return st;
+    o->got = c->st.rem_len;
+    o->lo = 2.0 * c->st.sem_rem_len;
+    snprintf(o->got_text, sizeof o->got_text, "%+.1f min", o->got);
+    snprintf(o->detail, sizeof o->detail, "20-night mean, SEM %.2f min: accepted > %.2f min",
+             c->st.sem_rem_len, o->lo);
+    return MG_OK;
 }
 
 static mg_status need_ages(mg_context *ctx, vt_cache *c) {
@@ -353,6 +397,15 @@ static const vt_target TARGETS[] = {
      "Carskadon & Dement (~90 min, 90-110 min); Feinberg & Floyd 1979 cycle rules", "70-120 min",
      "the range", "a band around the published ~90 min allowing for scoring rules", 0, 70.0, 120.0,
      cycle_len},
+    {"sleep.cycles_per_night", "completed NREM-REM cycles per night, age 35, 20 nights (mean)",
+     "Carskadon & Dement (4-6 cycles); refs sec. 5 checklist", "4-6", "range +-2 SEM",
+     "published range of population means; the 20-night mean has sampling error", 0, 4.0, 6.0,
+     cycles_per_night},
+    {"sleep.rem_lengthening",
+     "REM lengthening: later complete REM periods minus the first, age 35, 20 nights (mean)",
+     "Carskadon & Dement (REM episodes lengthen across the night); refs sec. 5", "> 0 min",
+     "> 2 SEM", "the published statement is a direction; the mean must clear its sampling error", 0,
+     0.0, INFINITY, rem_lengthening},
     {"sleep.age_trend_directions",
      "35 vs 75 y (30 nights each): SE, TST, N3, REM fall; WASO, N1 rise (directions right)",
      "Boulos et al. 2019 (meta-analysis); Mitterling et al. 2015", "6 of 6", "exact (directions)",

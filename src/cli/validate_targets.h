@@ -16,6 +16,8 @@
 typedef struct {
     double tst, se, sol, waso, n1, n2, n3, rem, cycle;
     double sem_n1, sem_n2, sem_n3, sem_rem; /* standard errors of the share means */
+    double cycles, sem_cycles;              /* completed cycles per night and its SEM */
+    double rem_len, sem_rem_len;            /* REM lengthening (nights that have it) and its SEM */
 } vt_nights;
 
 /* Results shared by several targets, computed once on first use (owned by the run of

@@ -80,6 +80,7 @@ mg_status mg_hypnogram_metrics_compute(mg_context *ctx, const unsigned char *sta
     m.sleep_onset_latency_min = (double)onset * ep;
     m.first_rem_latency_min = NAN;
     m.mean_cycle_min = NAN;
+    m.rem_lengthening_min = NAN;
     if (n_sleep == 0) {
         m.n1_pct = m.n2_pct = m.n3_pct = m.rem_pct = NAN;
         *out = m;
@@ -101,6 +102,8 @@ mg_status mg_hypnogram_metrics_compute(mg_context *ctx, const unsigned char *sta
         }
     /* REM periods: runs of REM merged across gaps < 15 min; then the length filter. */
     double cycle_start = (double)onset * ep, cycle_sum = 0.0;
+    double first_len = 0.0, later_sum = 0.0; /* for the REM lengthening */
+    int n_later = 0;
     size_t i = onset;
     int n_periods = 0;
     while (i < n_epochs) {
@@ -126,6 +129,12 @@ mg_status mg_hypnogram_metrics_compute(mg_context *ctx, const unsigned char *sta
         if (n_periods == 0 || len >= HYP_REM_MIN_MIN) {
             if (n_periods < 16)
                 m.rem_period_min[n_periods] = len;
+            if (n_periods == 0)
+                first_len = len;
+            else if (end < n_epochs) { /* complete: not cut by lights on */
+                later_sum += len;
+                n_later++;
+            }
             n_periods++;
             double cycle_end = (double)end * ep;
             cycle_sum += cycle_end - cycle_start;
@@ -137,6 +146,8 @@ mg_status mg_hypnogram_metrics_compute(mg_context *ctx, const unsigned char *sta
     m.cycles = n_periods;
     if (n_periods > 0)
         m.mean_cycle_min = cycle_sum / (double)n_periods;
+    if (n_later > 0)
+        m.rem_lengthening_min = later_sum / (double)n_later - first_len;
     *out = m;
     return MG_OK;
 }

@@ -80,6 +80,8 @@ mg_sleep_stage_params mg_sleep_stage_params_default(void) {
     p.arousal_per_h = 0.1;
     p.arousal_per_h_decade = 0.1;
     p.arousal_lc_hz = 4.2;
+    p.g_ach_vlpo = 0.5;
+    p.h_ach_r = 0.004;
     p.mg_mM = 1.0;
     p.mg_ref_mM = 1.0;
     p.mg_gain_per_mM = 0.0;
@@ -145,6 +147,10 @@ mg_status mg_sleep_stage_params_validate(mg_context *ctx, const mg_sleep_stage_p
           "arousal_per_h_decade", "in [0, 60] per hour per decade", p->arousal_per_h_decade);
     CHECK(isfinite(p->arousal_lc_hz) && p->arousal_lc_hz > p->wake_hz && p->arousal_lc_hz <= MAX_LC,
           "arousal_lc_hz", "in (wake_hz, 6] Hz", p->arousal_lc_hz);
+    CHECK(isfinite(p->g_ach_vlpo) && p->g_ach_vlpo >= 0.0 && p->g_ach_vlpo <= 5.0, "g_ach_vlpo",
+          "in [0, 5] (REM-active drive of the VLPO; 0 = published network)", p->g_ach_vlpo);
+    CHECK(isfinite(p->h_ach_r) && p->h_ach_r >= 0.0 && p->h_ach_r <= 0.02, "h_ach_r",
+          "in [0, 0.02] per SWA % (homeostatic damping of REM; 0 = published network)", p->h_ach_r);
     CHECK(isfinite(p->mg_mM) && p->mg_mM > 0.0 && p->mg_mM <= 5.0, "mg_mM",
           "in (0, 5] mM (brain extracellular Mg)", p->mg_mM);
     CHECK(isfinite(p->mg_ref_mM) && p->mg_ref_mM > 0.0 && p->mg_ref_mM <= 5.0, "mg_ref_mM",
@@ -188,8 +194,10 @@ static void rhs(const stage_model *m, const double *x, double light, double forc
     double c_ach = tanh(x[X_R] / GAMMA_ACH), c_scn = tanh(x[X_SCN] / GAMMA_SCN);
     double beta_vlpo = p->k2 * x[X_H] + p->k1 - m->mg_shift;
     double in_lc = G_ACH_LC * c_ach + G_SCN_LC * c_scn - G_GABA_LC * c_gaba + force;
-    double in_vlpo = -G_NE_VLPO * c_ne - G_SCN_VLPO * c_scn;
-    double in_r = G_ACH_R * c_ach - G_NE_R * c_ne + G_SCN_R * c_scn - G_GABA_R * c_gaba;
+    /* the two REM-structure terms of this module (0, 0 = the published network) */
+    double in_vlpo = -G_NE_VLPO * c_ne - G_SCN_VLPO * c_scn + p->g_ach_vlpo * c_ach;
+    double in_r = (G_ACH_R - p->h_ach_r * x[X_H]) * c_ach - G_NE_R * c_ne + G_SCN_R * c_scn -
+                  G_GABA_R * c_gaba;
     dx[X_LC] = (sat(MAX_LC, in_lc, BETA_LC, ALPHA_LC) - x[X_LC]) / TAU_LC;
     dx[X_VLPO] = (sat(MAX_VLPO, in_vlpo, beta_vlpo, ALPHA_VLPO) - x[X_VLPO]) / TAU_VLPO;
     dx[X_R] = (sat(MAX_R, in_r, p->beta_r, ALPHA_R) - x[X_R]) / TAU_R;
