@@ -432,6 +432,20 @@ static mg_status write_outputs(mg_context *ctx, cli_outset *out, const cli_commo
         st = mg_report_bars(ctx, rep, "Stage shares (mean over nights)", "stage",
                             "percent of total sleep", 4, labels, vals);
     }
+    /* REM periods of night 1 in order: published REM periods lengthen across the night */
+    int np = m[0].n_rem_periods < 16 ? m[0].n_rem_periods : 16;
+    if (st == MG_OK && !s->model && np > 0) {
+        char names[16][16];
+        const char *labels[16];
+        for (int i = 0; i < np; i++) {
+            snprintf(names[i], sizeof names[i], "REM %d", i + 1);
+            labels[i] = names[i];
+        }
+        st = mg_report_bars(ctx, rep,
+                            "REM periods of night 1, in order (they lengthen in published "
+                            "nights; one still running at lights on is cut short)",
+                            "REM period", "minutes", (size_t)np, labels, m[0].rem_period_min);
+    }
     return cli_report_finish(ctx, out, &rep, &sleep_schema, bases, st);
 }
 
@@ -552,6 +566,9 @@ static int run_sleep(const cli_common_opts *o) {
                    "%.0f min; %.1f cycles of %.0f min\n",
                    avg.n1_pct, avg.n2_pct, avg.n3_pct, avg.rem_pct, avg.first_rem_latency_min,
                    mean_cycles, avg.mean_cycle_min);
+        if (!s.model && isfinite(avg.rem_lengthening_min))
+            printf("later REM periods %+.1f min against the first (published: they lengthen)\n",
+                   avg.rem_lengthening_min);
         else
             printf("model: Phillips-Robinson 2007 (wake and sleep only)%s\n",
                    s.n_caffeine ? ", with the daily caffeine" : "");
