@@ -129,19 +129,22 @@ static mg_status need_stages(mg_context *ctx, vt_cache *c) {
     return st;
 }
 
-/* Stage share k (1 N1, 2 N2, 3 N3, 4 REM) of the 20-night mean; the range widens by 2 SEM. */
+/* Stage share k (1 N1, 2 N2, 3 N3, 4 REM; % of TST) or, for k = 5, the completed cycles per
+ * night, as the 20-night mean; the range widens by 2 SEM. */
 static mg_status stage_share(mg_context *ctx, vt_cache *c, vt_outcome *o, int k) {
     mg_status st = need_stages(ctx, c);
     if (st != MG_OK)
         return st;
-    const double v[5] = {0, c->st.n1, c->st.n2, c->st.n3, c->st.rem};
-    const double se[5] = {0, c->st.sem_n1, c->st.sem_n2, c->st.sem_n3, c->st.sem_rem};
+    const double v[6] = {0, c->st.n1, c->st.n2, c->st.n3, c->st.rem, c->st.cycles};
+    const double se[6] = {
+        0, c->st.sem_n1, c->st.sem_n2, c->st.sem_n3, c->st.sem_rem, c->st.sem_cycles};
+    const char *unit = k == 5 ? "" : " %";
     o->got = v[k];
     o->lo -= 2.0 * se[k];
     o->hi += 2.0 * se[k];
-    snprintf(o->got_text, sizeof o->got_text, "%.1f %%", o->got);
-    snprintf(o->detail, sizeof o->detail, "20-night mean, SEM %.2f points: accepted %.2f-%.2f %%",
-             se[k], o->lo, o->hi);
+    snprintf(o->got_text, sizeof o->got_text, k == 5 ? "%.2f%s" : "%.1f%s", o->got, unit);
+    snprintf(o->detail, sizeof o->detail, "20-night mean, SEM %.2f: accepted %.2f-%.2f%s", se[k],
+             o->lo, o->hi, unit);
     return MG_OK;
 }
 
@@ -165,18 +168,8 @@ static mg_status cycle_len(mg_context *ctx, vt_cache *c, vt_outcome *o) {
     return st;
 }
 
-/* Completed NREM-REM cycles per night, 20-night mean; the range widens by 2 SEM. */
 static mg_status cycles_per_night(mg_context *ctx, vt_cache *c, vt_outcome *o) {
-    mg_status st = need_stages(ctx, c);
-    if (st != MG_OK)
-        return st;
-    o->got = c->st.cycles;
-    o->lo -= 2.0 * c->st.sem_cycles;
-    o->hi += 2.0 * c->st.sem_cycles;
-    snprintf(o->got_text, sizeof o->got_text, "%.2f", o->got);
-    snprintf(o->detail, sizeof o->detail, "20-night mean, SEM %.2f: accepted %.2f-%.2f",
-             c->st.sem_cycles, o->lo, o->hi);
-    return MG_OK;
+    return stage_share(ctx, c, o, 5);
 }
 
 /* REM lengthening (later complete REM periods minus the first), 20-night mean: it must exceed
