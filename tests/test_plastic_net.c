@@ -849,6 +849,19 @@ static void expect_error(const char *set, mg_status st, const char *n1, const ch
     expect_error2(set, NULL, st, n1, n2);
 }
 
+/* Load the model file `text` named `name`: expect MG_ERR_DATA with `where` (file:line:...) and
+ * `field` (if not NULL) in the message. */
+static void expect_file_error(mg_context *ctx, const char *name, const char *text,
+                              const char *where, const char *field) {
+    mg_io_net_model *m = NULL;
+    ck_assert_int_eq(mg_io_net_load_buffer(ctx, name, text, strlen(text), NULL, 0, &m),
+                     MG_ERR_DATA);
+    const char *msg = mg_error_message(ctx);
+    fprintf(stderr, "error (file): %s\n", msg);
+    ck_assert_msg(strstr(msg, where) != NULL && (!field || strstr(msg, field) != NULL), "%s", msg);
+    mg_io_net_model_free(&m);
+}
+
 START_TEST(test_bad_input) {
     expect_error("projections.EE.plasticity.rule=graupner", MG_ERR_CONFIG,
                  "projections.EE.plasticity.rule", "none, graupner_brunel");
@@ -880,12 +893,7 @@ START_TEST(test_bad_input) {
                       "      theta_d: 1.5\n"
                       "      theta_p: 1.2\n";
     mg_context *ctx = mg_context_create();
-    mg_io_net_model *m = NULL;
-    ck_assert_int_eq(mg_io_net_load_buffer(ctx, "bad.yaml", bad, strlen(bad), NULL, 0, &m),
-                     MG_ERR_DATA);
-    fprintf(stderr, "error (file): %s\n", mg_error_message(ctx));
-    ck_assert_msg(strstr(mg_error_message(ctx), "bad.yaml:13:16") != NULL, "%s",
-                  mg_error_message(ctx));
+    expect_file_error(ctx, "bad.yaml", bad, "bad.yaml:13:16", NULL);
     const char *bad2 = "run: {duration_ms: 10}\n"
                        "populations:\n"
                        "  E: {model: lif, n: 10}\n"
@@ -896,11 +904,7 @@ START_TEST(test_bad_input) {
                        "    receptor: ampa\n"
                        "    rule: all_to_all\n"
                        "    plasticity: {rule: graupner_brunel, tau_ca_ms: -20}\n";
-    ck_assert_int_eq(mg_io_net_load_buffer(ctx, "bad2.yaml", bad2, strlen(bad2), NULL, 0, &m),
-                     MG_ERR_DATA);
-    fprintf(stderr, "error (file): %s\n", mg_error_message(ctx));
-    ck_assert_msg(strstr(mg_error_message(ctx), "bad2.yaml:10:") != NULL, "%s",
-                  mg_error_message(ctx));
+    expect_file_error(ctx, "bad2.yaml", bad2, "bad2.yaml:10:", NULL);
     /* the engine checks the spec too (C API users) */
     mg_gb_params gb;
     mg_gb_params_by_name(NULL, "DP", &gb);
@@ -1245,12 +1249,7 @@ START_TEST(test_shouval_keys) {
                       "    plasticity:\n"
                       "      rule: shouval2002\n"
                       "      shouval: {alpha1_uM: 0.4, tau_f_ms: -3}\n";
-    ck_assert_int_eq(mg_io_net_load_buffer(ctx, "bad.yaml", bad, strlen(bad), NULL, 0, &m),
-                     MG_ERR_DATA);
-    fprintf(stderr, "error (file): %s\n", mg_error_message(ctx));
-    ck_assert_msg(strstr(mg_error_message(ctx), "bad.yaml:12:") != NULL &&
-                      strstr(mg_error_message(ctx), "tau_f_ms") != NULL,
-                  "%s", mg_error_message(ctx));
+    expect_file_error(ctx, "bad.yaml", bad, "bad.yaml:12:", "tau_f_ms");
     /* the engine checks the spec too (C API users); a distributed delay is refused */
     double t = 10.0;
     forced_net f;

@@ -1203,13 +1203,8 @@ static int plan_main(const cli_common_opts *o) {
     mg_diet_foods *foods = NULL;
     mg_yaml_doc *doc = NULL;
     char path[4096];
-    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
-    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
+    mg_status st = cli_load_forms_dris(ctx, &forms, &dris);
     s->doses.forms = forms;
-    if (st == MG_OK) {
-        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
-        st = mg_diet_dris_load(ctx, path, &dris);
-    }
     if (st == MG_OK) {
         snprintf(path, sizeof path, "%s/foods.csv", cli_data_dir());
         st = mg_diet_foods_load(ctx, path, &foods);

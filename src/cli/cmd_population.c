@@ -412,12 +412,7 @@ static int run_population(const cli_common_opts *o, int rank, int ranks) {
     run_info ri;
     memset(&ri, 0, sizeof ri);
     char path[4096];
-    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
-    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
-    if (st == MG_OK) {
-        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
-        st = mg_diet_dris_load(ctx, path, &dris);
-    }
+    mg_status st = cli_load_forms_dris(ctx, &forms, &dris);
     if (st == MG_OK) {
         snprintf(path, sizeof path, "%s/soil_scenarios.csv", cli_data_dir());
         st = mg_diet_soil_load(ctx, path, &soil);

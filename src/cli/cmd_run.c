@@ -907,14 +907,8 @@ mg_status cli_run_check_buffer(mg_context *ctx, const char *name, const char *te
     mg_yaml_doc *doc = NULL;
     run_prep pp;
     memset(&pp, 0, sizeof pp);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
-    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
+    mg_status st = cli_load_forms_dris(ctx, &forms, &dris);
     s->doses.forms = forms;
-    if (st == MG_OK) {
-        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
-        st = mg_diet_dris_load(ctx, path, &dris);
-    }
     if (st == MG_OK)
         st = mg_scen_parse(ctx, name, text, len, NULL, 0, &doc);
     if (st == MG_OK)
@@ -946,14 +940,8 @@ static int run_main(const cli_common_opts *o, const char *resume, int check) {
     mg_yaml_doc *doc = NULL;
     mg_couple_result r;
     memset(&r, 0, sizeof r);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
-    mg_status st = mg_body_salt_forms_load(ctx, path, &forms);
+    mg_status st = cli_load_forms_dris(ctx, &forms, &dris);
     s->doses.forms = forms;
-    if (st == MG_OK) {
-        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
-        st = mg_diet_dris_load(ctx, path, &dris);
-    }
     if (st == MG_OK)
         st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
     run_prep pp;

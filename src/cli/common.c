@@ -82,6 +82,19 @@ const char *cli_data_dir(void) {
     return MGSIM_DATA_DIR_INSTALL;
 }
 
+mg_status cli_load_forms_dris(mg_context *ctx, mg_body_salt_forms **forms, mg_diet_dris **dris) {
+    char path[4096];
+    *forms = NULL;
+    *dris = NULL;
+    snprintf(path, sizeof path, "%s/salt_forms.csv", cli_data_dir());
+    mg_status st = mg_body_salt_forms_load(ctx, path, forms);
+    if (st == MG_OK) {
+        snprintf(path, sizeof path, "%s/dri.csv", cli_data_dir());
+        st = mg_diet_dris_load(ctx, path, dris);
+    }
+    return st;
+}
+
 static char *join(const char *dir, const char *prefix, const char *name, const char *suffix) {
     size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
     char *p = malloc(n);

@@ -11,6 +11,7 @@
 #include "io/report.h"
 #include "io/scen.h"
 #include "mgsim/base.h"
+#include "mgsim/body.h"
 #include "mgsim/diet.h"
 
 /* The options every scenario command takes. */
@@ -41,6 +42,11 @@ int cli_fail(const mg_context *ctx, mg_status st);
 /* The data folder: $MGSIM_DATA_DIR, else the source tree's data/ when it holds
  * foods.csv, else the installed share/mgsim. Static storage. */
 const char *cli_data_dir(void);
+
+/* Load the salt forms (data/salt_forms.csv) and the dietary reference intakes (data/dri.csv)
+ * from cli_data_dir(), in that order. On error the message names the file and *forms and *dris
+ * hold what was loaded (NULL otherwise); the caller destroys both either way. */
+mg_status cli_load_forms_dris(mg_context *ctx, mg_body_salt_forms **forms, mg_diet_dris **dris);
 
 /* Files written under temporary names ("DIR/.NAME.part") and renamed to
  * "DIR/NAME" together by cli_outset_commit; cli_outset_abort removes them. */

@@ -289,6 +289,23 @@ static inline void mg_net_thread_range(const mg_net *net, size_t pop, int t, int
     *hi = b[t + 1];
 }
 
+/* Synapses [*lo, *hi) of row i of pj whose targets thread t of T owns: the whole row when T is
+ * 1, else the part between its split points (rows are sorted by target; see mg_proj.split). */
+static inline void mg_proj_row_part(const mg_proj *pj, uint32_t i, int t, int T, uint64_t *lo,
+                                    uint64_t *hi) {
+    uint64_t a = pj->row[i], b = pj->row[i + 1];
+    if (T > 1) {
+        const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
+        const uint64_t r0 = a;
+        if (t > 0)
+            a = r0 + sp[t - 1];
+        if (t < T - 1)
+            b = r0 + sp[t];
+    }
+    *lo = a;
+    *hi = b;
+}
+
 /* Population q as thread t works on it during a run: its private view, if any, else pops[q]. */
 static inline mg_pop *mg_net_pop_view(const mg_net *net, int t, size_t q) {
     return (net->views && t > 0) ? net->views + (size_t)t * net->n_pops + q : net->pops + q;

@@ -221,15 +221,8 @@ static void stdp_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
             uint32_t i = arr[s];
             double r2 = pj->pre_c2[i] * exp(-(double)(k - pj->pre_t[i]) * dt / p->tau_x_ms);
             double a = p->a2_minus + p->a3_minus * r2;
-            uint64_t lo = pj->row[i], hi = pj->row[i + 1];
-            if (T > 1) {
-                const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
-                uint64_t r0 = lo;
-                if (t > 0)
-                    lo = r0 + sp[t - 1];
-                if (t < T - 1)
-                    hi = r0 + sp[t];
-            }
+            uint64_t lo, hi;
+            mg_proj_row_part(pj, i, t, T, &lo, &hi);
             for (uint64_t x = lo; x < hi; x++) {
                 uint32_t j = pj->tgt[x];
                 double o1 = pj->post_c[j] * tab_decay(pj->decay2, pj->n_decay2, k - pj->post_t[j],
@@ -528,15 +521,8 @@ static void shouval_events(mg_net *net, mg_proj *pj, int t, int T, int64_t k) {
     const double *restrict drive = pj->sh_drive;
     const double thr = pj->tox_thr;
     for (uint32_t i = 0; i < pj->n_pre; i++) {
-        uint64_t a = pj->row[i], b = pj->row[i + 1];
-        if (T > 1) {
-            const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
-            uint64_t r0 = a;
-            if (t > 0)
-                a = r0 + sp[t - 1];
-            if (t < T - 1)
-                b = r0 + sp[t];
-        }
+        uint64_t a, b;
+        mg_proj_row_part(pj, i, t, T, &a, &b);
         const double gg = gain * pj->sh_gm[i];
         for (uint64_t x = a; x < b; x++) {
             double c0 = ca[x], c1 = c0 * ec + gg * drive[pj->tgt[x]];
@@ -661,15 +647,8 @@ void mg_netplast_events(mg_net *net, size_t q, int t, int T, int64_t k) {
             break;
         for (size_t s = 0; s < n; s++) {
             uint32_t i = arr[s];
-            uint64_t a = pj->row[i], b = pj->row[i + 1];
-            if (T > 1) {
-                const uint32_t *sp = pj->split + (size_t)i * (size_t)(T - 1);
-                uint64_t r0 = a;
-                if (t > 0)
-                    a = r0 + sp[t - 1];
-                if (t < T - 1)
-                    b = r0 + sp[t];
-            }
+            uint64_t a, b;
+            mg_proj_row_part(pj, i, t, T, &a, &b);
             if (!pj->syn_c) {
                 for (uint64_t x = a; x < b; x++) {
                     uint32_t j = pj->tgt[x];

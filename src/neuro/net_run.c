@@ -588,7 +588,7 @@ static void phase_a(mg_net *net, int t, int T, int64_t k) {
  * ranges give the sums of one call for all) into the ring buffers of the targets thread t owns.
  * Plastic networks: one call for all threads (their ρ updates read every list first). */
 static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
-    const int par = (int)(k & 1);
+    const int par = (int)(k & 1), box = mg_spk_slot(k);
     if (net->plastic)
         for (size_t q = 0; q < net->n_projs; q++)
             if (net->projs[q].rho || net->projs[q].sh_w)
@@ -605,7 +605,7 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
         for (int tt = u0; tt < u1; tt++) {
             size_t slot = ((size_t)tt * 2 + (size_t)par);
             size_t nspk;
-            const uint32_t *spk = mg_spk_list(net, tt, mg_spk_slot(k), pj->pre, &nspk);
+            const uint32_t *spk = mg_spk_list(net, tt, box, pj->pre, &nspk);
             const double *scale = (pj->s_pre) ? net->tscale[slot * net->n_projs + q] : NULL;
             if (!pj->sh_w && !pj->rho && !ring_b && !pj->d) {
                 /* the common static case, one delay: the same slot for every spike, and per
@@ -634,16 +634,8 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
                         __builtin_prefetch(wt + a);
                 }
                 for (size_t s = 0; s < nspk; s++) {
-                    const uint32_t j = spk[s];
-                    uint64_t a = row[j], b = row[j + 1];
-                    if (T1) {
-                        const uint32_t *sp = split + (size_t)j * T1;
-                        const uint64_t r0 = a;
-                        if (t > 0)
-                            a = r0 + sp[t - 1];
-                        if ((size_t)t < T1)
-                            b = r0 + sp[t];
-                    }
+                    uint64_t a, b;
+                    mg_proj_row_part(pj, spk[s], t, T, &a, &b);
                     const double f = scale ? scale[s] : 1.0;
                     if (!wt) {
                         const mg_real w = MG_R(pj->w_const * f);
@@ -659,17 +651,8 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
             }
             for (size_t s = 0; s < nspk; s++) {
                 uint32_t j = spk[s];
-                uint64_t a = pj->row[j], b = pj->row[j + 1];
-                if (T > 1) {
-                    /* rows are sorted by target; the split table says where this thread's
-                     * part of the row begins and ends */
-                    const uint32_t *sp = pj->split + (size_t)j * (size_t)(T - 1);
-                    uint64_t r0 = a;
-                    if (t > 0)
-                        a = r0 + sp[t - 1];
-                    if (t < T - 1)
-                        b = r0 + sp[t];
-                }
+                uint64_t a, b;
+                mg_proj_row_part(pj, j, t, T, &a, &b);
                 double f = scale ? scale[s] : 1.0;
                 const uint32_t *restrict tg = pj->tgt;
                 if (pj->sh_w) {
@@ -734,6 +717,15 @@ static void deliver(mg_net *net, int t, int T, int64_t k, int u0, int u1) {
 /* Wait until all T threads have arrived. Threads spin (the step is microseconds long, far
  * shorter than a sleep and wake-up); `local` is the thread's own sense, flipped per use.
  * The last thread to arrive resets the count and releases the others. */
+/* One poll of a waiting thread: a pause, or after MG_SPIN_LIMIT polls a yield of the processor
+ * (see wait_published). */
+static inline void spin_poll(unsigned *spins) {
+    if (++*spins < MG_SPIN_LIMIT)
+        MG_PAUSE();
+    else
+        sched_yield();
+}
+
 static void step_barrier(mg_net *net, int T, int *local) {
     *local = !*local;
     if (atomic_fetch_add_explicit(&net->bar_count, 1, memory_order_acq_rel) == T - 1) {
@@ -741,12 +733,8 @@ static void step_barrier(mg_net *net, int T, int *local) {
         atomic_store_explicit(&net->bar_sense, *local, memory_order_release);
     } else {
         unsigned spins = 0;
-        while (atomic_load_explicit(&net->bar_sense, memory_order_acquire) != *local) {
-            if (++spins < MG_SPIN_LIMIT)
-                MG_PAUSE();
-            else
-                sched_yield(); /* see wait_published */
-        }
+        while (atomic_load_explicit(&net->bar_sense, memory_order_acquire) != *local)
+            spin_poll(&spins);
     }
 }
 
@@ -765,12 +753,8 @@ static void wait_published(const mg_net *net, int t, int u0, int u1, int par, lo
         if (t0 == 0.0)
             t0 = mg_wall_seconds(); /* the clock is read only by a thread that waits */
         unsigned spins = 0;
-        while (atomic_load_explicit(&b->seq, memory_order_acquire) < want) {
-            if (++spins < MG_SPIN_LIMIT)
-                MG_PAUSE();
-            else
-                sched_yield();
-        }
+        while (atomic_load_explicit(&b->seq, memory_order_acquire) < want)
+            spin_poll(&spins);
     }
     if (t0 != 0.0)
         net->lb_wait[(size_t)t * (MG_CACHE_LINE / sizeof(double))] += mg_wall_seconds() - t0;
