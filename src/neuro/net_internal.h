@@ -6,6 +6,7 @@
 #include "mgsim/plast.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
 /* The precision of neuron and synapse state. Single precision doubles the SIMD width of
  * the neuron kernels; configure with -DMGSIM_PRECISION=double for double precision.
@@ -268,6 +269,19 @@ static inline const uint32_t *mg_spk_list(const mg_net *net, int t, int par, siz
         off += b->n[u];
     *n = b->n[q];
     return b->n + off;
+}
+
+/* Every thread's spikes of population q in the step of slot par, merged in thread order
+ * (ascending ids) into dst (room for the population); returns their number. */
+static inline size_t mg_spk_merge(const mg_net *net, int T, int par, size_t q, uint32_t *dst) {
+    size_t n = 0;
+    for (int t = 0; t < T; t++) {
+        size_t m;
+        const uint32_t *spk = mg_spk_list(net, t, par, q, &m);
+        memcpy(dst + n, spk, m * sizeof *dst);
+        n += m;
+    }
+    return n;
 }
 
 /* Neurons per unit of a thread's range: ranges start on whole cache lines of every per-neuron

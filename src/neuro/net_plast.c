@@ -552,15 +552,8 @@ static void shouval_traces(mg_net *net, mg_proj *pj, int64_t k) {
     const mg_shouval_params *h = &pj->sh;
     const int par = mg_spk_slot(k); /* the mailbox of step k */
     const int64_t S = (int64_t)pj->d_pre + 1;
-    size_t r = (size_t)(k % S), n = 0;
-    uint32_t *dst = pj->ring + r * pj->n_pre;
-    for (int tt = 0; tt < net->threads; tt++) {
-        size_t m;
-        const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &m);
-        memcpy(dst + n, spk, m * sizeof *dst);
-        n += m;
-    }
-    pj->ring_n[r] = n;
+    size_t r = (size_t)(k % S);
+    pj->ring_n[r] = mg_spk_merge(net, net->threads, par, pj->pre, pj->ring + r * pj->n_pre);
     const double hh = 0.5 * net->dt_ms;
     const double hf = exp(-hh / h->tau_f_ms), hs = exp(-hh / h->tau_s_ms);
     const double ff = hf * hf, fs = hs * hs;
@@ -701,15 +694,8 @@ void mg_netplast_traces(mg_net *net, int64_t k) {
         }
         /* spikes of step k into the ring (d_pre >= 1), arrivals of step k into the traces */
         if (pj->d_pre > 0) {
-            size_t r = (size_t)(k % ((int64_t)pj->d_pre + 1)), n = 0;
-            uint32_t *dst = pj->ring + r * pj->n_pre;
-            for (int tt = 0; tt < T; tt++) {
-                size_t m;
-                const uint32_t *spk = mg_spk_list(net, tt, par, pj->pre, &m);
-                memcpy(dst + n, spk, m * sizeof *dst);
-                n += m;
-            }
-            pj->ring_n[r] = n;
+            size_t r = (size_t)(k % ((int64_t)pj->d_pre + 1));
+            pj->ring_n[r] = mg_spk_merge(net, T, par, pj->pre, pj->ring + r * pj->n_pre);
         }
         int nlists = pj->d_pre == 0 ? T : 1;
         for (int tt = 0; tt < nlists; tt++) {

@@ -839,13 +839,7 @@ static void bookkeeping_out(mg_net *net, int T, int64_t k, const mg_net_callback
         mg_pop *p = &net->pops[q];
         if (!p->record_spikes)
             continue;
-        size_t n = 0;
-        for (int t = 0; t < T; t++) {
-            size_t m;
-            const uint32_t *spk = mg_spk_list(net, t, par, q, &m);
-            memcpy(p->spk + n, spk, m * sizeof(uint32_t));
-            n += m;
-        }
+        size_t n = mg_spk_merge(net, T, par, q, p->spk);
         p->n_spk = n;
         if (n && cb->on_spikes(cb->user, (uint32_t)q, t_ms, p->spk, n)) {
             ls->status =
