@@ -840,9 +840,7 @@ static mg_status prepare(mg_context *ctx, const char *name, const mg_yaml_doc *d
                          const mg_diet_dris *dris, run_prep *pp) {
     void *bases[2] = {s, &s->abs};
     memset(pp, 0, sizeof *pp);
-    mg_status st = MG_OK;
-    if (st == MG_OK)
-        st = mg_scen_load(ctx, doc, &run_schema, bases, load_custom, s);
+    mg_status st = mg_scen_load(ctx, doc, &run_schema, bases, load_custom, s);
     if (st == MG_OK && s->from_population && s->plan[0])
         st = mg_error_raise(ctx, MG_ERR_CONFIG,
                             "%s: give diet.plan or diet.from_population, not both", name);
@@ -897,30 +895,54 @@ static mg_status prepare(mg_context *ctx, const char *name, const mg_yaml_doc *d
     return st;
 }
 
-mg_status cli_run_check_buffer(mg_context *ctx, const char *name, const char *text, size_t len) {
-    run_scen *s = malloc(sizeof *s);
-    if (!s)
-        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
-    run_defaults(s);
+/* Everything of a run but the run: prepare the loaded document into s (run_defaults first) and
+ * check the coupled spec. What it loads for that is freed again; s keeps the scenario's values
+ * (its salt forms are gone: s->doses.forms is NULL after). */
+static mg_status check_doc(mg_context *ctx, const char *name, const mg_yaml_doc *doc, run_scen *s) {
     mg_body_salt_forms *forms = NULL;
     mg_diet_dris *dris = NULL;
-    mg_yaml_doc *doc = NULL;
     run_prep pp;
     memset(&pp, 0, sizeof pp);
     mg_status st = cli_load_forms_dris(ctx, &forms, &dris);
     s->doses.forms = forms;
     if (st == MG_OK)
-        st = mg_scen_parse(ctx, name, text, len, NULL, 0, &doc);
-    if (st == MG_OK)
         st = prepare(ctx, name, doc, s, dris, &pp);
     if (st == MG_OK)
         st = mg_couple_check(ctx, &s->spec);
     run_prep_free(&pp);
-    mg_yaml_free(&doc);
     mg_diet_dris_destroy(&dris);
     mg_body_salt_forms_destroy(&forms);
+    s->doses.forms = NULL;
+    return st;
+}
+
+mg_status cli_run_check_buffer(mg_context *ctx, const char *name, const char *text, size_t len) {
+    run_scen *s = malloc(sizeof *s);
+    if (!s)
+        return mg_error_raise(ctx, MG_ERR_NOMEM, "out of memory");
+    run_defaults(s);
+    mg_yaml_doc *doc = NULL;
+    mg_status st = mg_scen_parse(ctx, name, text, len, NULL, 0, &doc);
+    if (st == MG_OK)
+        st = check_doc(ctx, name, doc, s);
+    mg_yaml_free(&doc);
     free(s);
     return st;
+}
+
+/* mgsim run --check: read the scenario with its --set values, check it, say what it holds. */
+static int check_main(mg_context *ctx, const cli_common_opts *o, run_scen *s) {
+    mg_yaml_doc *doc = NULL;
+    mg_status st = mg_scen_read(ctx, o->input, "the scenario", o->sets, o->n_sets, &doc);
+    if (st == MG_OK)
+        st = check_doc(ctx, o->input, doc, s);
+    if (st == MG_OK && !o->quiet)
+        printf("%s: scenario OK: %llu day(s), %.0f mg/day diet, %zu dose(s) a day, %zu "
+               "stressor(s), %zu probe(s); nothing was run\n",
+               o->input, (unsigned long long)s->days, s->mg_per_day, s->doses.n_doses,
+               s->stressors.n_stressors, s->n_probes);
+    mg_yaml_free(&doc);
+    return st == MG_OK ? 0 : cli_fail(ctx, st);
 }
 
 static int run_main(const cli_common_opts *o, const char *resume, int check) {
@@ -935,6 +957,13 @@ static int run_main(const cli_common_opts *o, const char *resume, int check) {
         return mg_status_exit_code(MG_ERR_NOMEM);
     }
     run_defaults(s);
+    if (check) {
+        int rc = check_main(ctx, o, s);
+        json_decref(warnings);
+        free(s);
+        mg_context_destroy(&ctx);
+        return rc;
+    }
     mg_body_salt_forms *forms = NULL;
     mg_diet_dris *dris = NULL;
     mg_yaml_doc *doc = NULL;
@@ -948,23 +977,6 @@ static int run_main(const cli_common_opts *o, const char *resume, int check) {
     memset(&pp, 0, sizeof pp);
     if (st == MG_OK)
         st = prepare(ctx, o->input, doc, s, dris, &pp);
-    if (st == MG_OK && check) {
-        st = mg_couple_check(ctx, &s->spec);
-        if (st == MG_OK && !o->quiet)
-            printf("%s: scenario OK: %llu day(s), %.0f mg/day diet, %zu dose(s) a day, %zu "
-                   "stressor(s), %zu probe(s); nothing was run\n",
-                   o->input, (unsigned long long)s->days, s->mg_per_day, s->doses.n_doses,
-                   s->stressors.n_stressors, s->n_probes);
-        int rc = st == MG_OK ? 0 : cli_fail(ctx, st);
-        run_prep_free(&pp);
-        mg_yaml_free(&doc);
-        mg_diet_dris_destroy(&dris);
-        mg_body_salt_forms_destroy(&forms);
-        json_decref(warnings);
-        free(s);
-        mg_context_destroy(&ctx);
-        return rc;
-    }
     size_t taken = pp.taken, missed = pp.missed;
     double supp = pp.supp, *supp_day = pp.supp_day;
     mg_diet_assessment a = pp.a;
