@@ -161,11 +161,16 @@ static mg_status share_rem(mg_context *ctx, vt_cache *c, vt_outcome *o) {
     return stage_share(ctx, c, o, 4);
 }
 
-static mg_status cycle_len(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+/* The 20-night mean of the vt_nights field at byte offset off, in minutes. */
+static mg_status night_minutes(mg_context *ctx, vt_cache *c, vt_outcome *o, size_t off) {
     mg_status st = need_stages(ctx, c);
-    o->got = c->st.cycle;
+    memcpy(&o->got, (const char *)&c->st + off, sizeof o->got);
     snprintf(o->got_text, sizeof o->got_text, "%.1f min", o->got);
     return st;
+}
+
+static mg_status cycle_len(mg_context *ctx, vt_cache *c, vt_outcome *o) {
+    return night_minutes(ctx, c, o, offsetof(vt_nights, cycle));
 }
 
 static mg_status cycles_per_night(mg_context *ctx, vt_cache *c, vt_outcome *o) {
@@ -247,10 +252,7 @@ static mg_status age_n1(mg_context *ctx, vt_cache *c, vt_outcome *o) {
 }
 
 static mg_status onset_latency(mg_context *ctx, vt_cache *c, vt_outcome *o) {
-    mg_status st = need_stages(ctx, c);
-    o->got = c->st.sol;
-    snprintf(o->got_text, sizeof o->got_text, "%.1f min", o->got);
-    return st;
+    return night_minutes(ctx, c, o, offsetof(vt_nights, sol));
 }
 
 /* Phase marker (the minimum of the circadian variable c during the night) after a week-like run
